@@ -1,0 +1,404 @@
+"""Making tensors: from data, filled, ranges, and random draws from a seedable generator."""
+from __future__ import annotations
+
+import builtins
+import warnings
+from typing import Any, Sequence
+
+import numpy as np
+
+from . import _dtype
+from ._tensor import Tensor, _unwrap_nested, check_device
+
+# torch's default generator starts from this seed, so unseeded runs repeat too.
+_DEFAULT_SEED = 67280421310721
+
+
+class Generator:
+    """A random number generator (torch.Generator); ``manual_seed`` makes draws reproducible.
+
+    Sequences are reproducible within tapegrad but are not the numbers torch draws.
+    """
+
+    def __init__(self, device: Any = "cpu") -> None:
+        check_device(device)
+        self._seed = _DEFAULT_SEED
+        self.rng = np.random.Generator(np.random.PCG64(self._seed))
+
+    def manual_seed(self, seed: int) -> "Generator":
+        self._seed = int(seed)
+        self.rng = np.random.Generator(np.random.PCG64(self._seed))
+        return self
+
+    def initial_seed(self) -> int:
+        return self._seed
+
+    def seed(self) -> int:
+        return self.manual_seed(np.random.SeedSequence().entropy % (2 ** 63)).initial_seed()
+
+    def get_state(self) -> dict:
+        return self.rng.bit_generator.state
+
+    def set_state(self, state: dict) -> None:
+        self.rng.bit_generator.state = state
+
+
+default_generator = Generator()
+
+
+def manual_seed(seed: int) -> Generator:
+    """Seed the default generator; later random draws repeat exactly for the same seed."""
+    return default_generator.manual_seed(seed)
+
+
+def seed() -> int:
+    return default_generator.seed()
+
+
+def initial_seed() -> int:
+    return default_generator.initial_seed()
+
+
+def _rng(generator: Generator | None) -> np.random.Generator:
+    return (generator or default_generator).rng
+
+
+# -- from data -----------------------------------------------------------------------------------
+def _infer_dtype(data: Any) -> np.dtype:
+    """torch's dtype inference for nested Python data; validates that it is not ragged."""
+    kinds = set()
+    level, depth, shape = [data], 0, []
+    while level:
+        seqs = [x for x in level if isinstance(x, (list, tuple))]
+        if seqs and len(seqs) != len(level):
+            raise ValueError(f"expected sequence of length {len(seqs[0])} at dim {depth} (got "
+                             f"{_describe(next(x for x in level if not isinstance(x, (list, tuple))))})")
+        if not seqs:
+            for x in level:
+                kinds.add(_scalar_kind(x))
+            break
+        length = len(seqs[0])
+        for s in seqs:
+            if len(s) != length:
+                raise ValueError(f"expected sequence of length {length} at dim {depth + 1} "
+                                 f"(got {len(s)})")
+        shape.append(length)
+        level = [x for s in seqs for x in s]
+        depth += 1
+    if "complex" in kinds:
+        return np.dtype(np.complex64) if _dtype.default_float() == _dtype.F32 else np.dtype(np.complex128)
+    if "float" in kinds:
+        return _dtype.default_float()
+    if "int" in kinds:
+        return _dtype.I64
+    if "bool" in kinds:
+        return _dtype.BOOL
+    return _dtype.default_float()  # empty lists
+
+
+def _describe(x: Any) -> str:
+    return "0" if not hasattr(x, "__len__") else str(len(x))
+
+
+def _scalar_kind(x: Any) -> str:
+    if isinstance(x, Tensor):
+        x = x._data
+    if isinstance(x, (builtins.bool, np.bool_)):
+        return "bool"
+    if isinstance(x, (builtins.int, np.integer)):
+        return "int"
+    if isinstance(x, (builtins.float, np.floating)):
+        return "float"
+    if isinstance(x, (complex, np.complexfloating)):
+        return "complex"
+    if isinstance(x, np.ndarray):
+        return {"b": "bool", "i": "int", "u": "int", "f": "float", "c": "complex"}[x.dtype.kind]
+    raise TypeError(f"Could not infer dtype of {type(x).__name__}")
+
+
+def _array_from(data: Any, dtype: Any) -> np.ndarray:
+    if isinstance(data, Tensor):
+        arr = data._data
+        return arr.copy() if dtype is None else arr.astype(_dtype.to_numpy_dtype(dtype))
+    if isinstance(data, np.ndarray):
+        target = _dtype.from_numpy_dtype(data.dtype).np if dtype is None else _dtype.to_numpy_dtype(dtype)
+        return np.array(data, dtype=target)
+    if isinstance(data, np.generic):
+        data = data.item() if dtype is None and data.dtype.kind in "biufc" and data.dtype.itemsize >= 8 \
+            else np.asarray(data)
+        if isinstance(data, np.ndarray):
+            return _array_from(data, dtype)
+    target = _infer_dtype(data) if dtype is None else _dtype.to_numpy_dtype(dtype)
+    return np.array(_unwrap_nested(data), dtype=target)
+
+
+def tensor(data: Any, *, dtype: Any = None, device: Any = None, requires_grad: bool = False,
+           pin_memory: bool = False) -> Tensor:
+    """Make a new tensor holding a copy of ``data`` (nested lists, numbers, arrays or tensors).
+
+    The dtype follows torch: Python floats give ``get_default_dtype()`` (float32), ints give
+    int64, bools give bool; NumPy arrays keep their dtype.
+
+        >>> tapegrad.tensor([[1, 2], [3, 4]])
+        tensor([[1, 2],
+                [3, 4]])
+    """
+    check_device(device)
+    if isinstance(data, Tensor):
+        warnings.warn("To copy construct from a tensor, it is recommended to use "
+                      "sourceTensor.detach().clone() or sourceTensor.detach().clone()."
+                      "requires_grad_(True), rather than torch.tensor(sourceTensor).",
+                      UserWarning, stacklevel=2)
+    arr = _array_from(data, dtype)
+    if requires_grad and arr.dtype.kind not in "fc":
+        raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
+    return Tensor._make(arr, None, builtins.bool(requires_grad))
+
+
+def as_tensor(data: Any, dtype: Any = None, device: Any = None) -> Tensor:
+    """Like ``tensor`` but shares memory with a NumPy array or tensor of the same dtype."""
+    check_device(device)
+    if isinstance(data, Tensor) and (dtype is None or _dtype.to_numpy_dtype(dtype) == data._data.dtype):
+        return data
+    if isinstance(data, np.ndarray) and (dtype is None or _dtype.to_numpy_dtype(dtype) == data.dtype):
+        _dtype.from_numpy_dtype(data.dtype)
+        return Tensor._make(data)
+    return Tensor._make(_array_from(data, dtype))
+
+
+asarray = as_tensor
+
+
+def from_numpy(array: np.ndarray) -> Tensor:
+    """A tensor sharing memory with ``array``: changes to one show in the other."""
+    if not isinstance(array, np.ndarray):
+        raise TypeError(f"expected np.ndarray (got {type(array).__name__})")
+    _dtype.from_numpy_dtype(array.dtype)
+    return Tensor._make(array)
+
+
+# -- filled --------------------------------------------------------------------------------------
+def _size(size: Sequence[Any], size_kw: Any = None) -> tuple:
+    if size_kw is not None:
+        size = (size_kw,)
+    if len(size) == 1 and isinstance(size[0], (tuple, list)) or (len(size) == 1 and isinstance(size[0], Tensor) and size[0].ndim == 1):
+        size = tuple(size[0])
+    out = []
+    for s in size:
+        if not isinstance(s, (builtins.int, np.integer, Tensor)):
+            raise TypeError(f"size must be a tuple of ints, but got {type(s).__name__}")
+        s = builtins.int(s)
+        if s < 0:
+            raise RuntimeError(f"Trying to create tensor with negative dimension {s}: {list(size)}")
+        out.append(s)
+    return tuple(out)
+
+
+def _finish(arr: np.ndarray, requires_grad: bool, device: Any, out: Tensor | None = None) -> Tensor:
+    check_device(device)
+    if requires_grad and arr.dtype.kind not in "fc":
+        raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
+    if out is not None:
+        out._data = arr
+        out._bump()
+        return out
+    return Tensor._make(arr, None, builtins.bool(requires_grad))
+
+
+def _float_or(dtype: Any) -> np.dtype:
+    return _dtype.default_float() if dtype is None else _dtype.to_numpy_dtype(dtype)
+
+
+def zeros(*size: Any, out: Tensor | None = None, dtype: Any = None, layout: Any = None,
+          device: Any = None, requires_grad: bool = False, **kw: Any) -> Tensor:
+    """A tensor of zeros of the given shape (``zeros(2, 3)`` or ``zeros((2, 3))``)."""
+    return _finish(np.zeros(_size(size, kw.get("size")), _float_or(dtype)), requires_grad, device, out)
+
+
+def ones(*size: Any, out: Tensor | None = None, dtype: Any = None, layout: Any = None,
+         device: Any = None, requires_grad: bool = False, **kw: Any) -> Tensor:
+    """A tensor of ones of the given shape."""
+    return _finish(np.ones(_size(size, kw.get("size")), _float_or(dtype)), requires_grad, device, out)
+
+
+def empty(*size: Any, out: Tensor | None = None, dtype: Any = None, layout: Any = None,
+          device: Any = None, requires_grad: bool = False, **kw: Any) -> Tensor:
+    """An uninitialised tensor (tapegrad fills it with zeros, so results are reproducible)."""
+    return _finish(np.zeros(_size(size, kw.get("size")), _float_or(dtype)), requires_grad, device, out)
+
+
+def full(size: Sequence[int], fill_value: Any, *, out: Tensor | None = None, dtype: Any = None,
+         layout: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    """A tensor of ``size`` filled with ``fill_value`` (dtype inferred from the value)."""
+    if dtype is None:
+        dtype_np = _infer_dtype(fill_value.item() if isinstance(fill_value, Tensor) else fill_value)
+    else:
+        dtype_np = _dtype.to_numpy_dtype(dtype)
+    value = fill_value.item() if isinstance(fill_value, Tensor) else fill_value
+    return _finish(np.full(_size((size,)), value, dtype_np), requires_grad, device, out)
+
+
+def eye(n: int, m: int | None = None, *, out: Tensor | None = None, dtype: Any = None,
+        layout: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    """The identity matrix of size n x m (m defaults to n)."""
+    return _finish(np.eye(n, m, dtype=_float_or(dtype)), requires_grad, device, out)
+
+
+def _like(fill, input: Tensor, dtype: Any, requires_grad: bool, device: Any) -> Tensor:
+    np_d = input._data.dtype if dtype is None else _dtype.to_numpy_dtype(dtype)
+    return _finish(fill(input._data.shape, np_d), requires_grad, device)
+
+
+def zeros_like(input: Tensor, *, dtype: Any = None, layout: Any = None, device: Any = None,
+               requires_grad: bool = False, memory_format: Any = None) -> Tensor:
+    """Zeros with the shape (and, by default, dtype) of ``input``."""
+    return _like(np.zeros, input, dtype, requires_grad, device)
+
+
+def ones_like(input: Tensor, *, dtype: Any = None, layout: Any = None, device: Any = None,
+              requires_grad: bool = False, memory_format: Any = None) -> Tensor:
+    """Ones with the shape (and, by default, dtype) of ``input``."""
+    return _like(np.ones, input, dtype, requires_grad, device)
+
+
+def empty_like(input: Tensor, *, dtype: Any = None, layout: Any = None, device: Any = None,
+               requires_grad: bool = False, memory_format: Any = None) -> Tensor:
+    return _like(np.zeros, input, dtype, requires_grad, device)
+
+
+def full_like(input: Tensor, fill_value: Any, *, dtype: Any = None, layout: Any = None,
+              device: Any = None, requires_grad: bool = False, memory_format: Any = None) -> Tensor:
+    return _like(lambda s, d: np.full(s, fill_value, d), input, dtype, requires_grad, device)
+
+
+# -- ranges --------------------------------------------------------------------------------------
+def arange(start: Any, end: Any = None, step: Any = 1, *, out: Tensor | None = None,
+           dtype: Any = None, layout: Any = None, device: Any = None,
+           requires_grad: bool = False) -> Tensor:
+    """Values from ``start`` (default 0) up to, not including, ``end``, spaced by ``step``.
+
+    Integer arguments give int64; any float argument gives the default float dtype.
+    """
+    if end is None:
+        start, end = 0, start
+    vals = [v.item() if isinstance(v, Tensor) else v for v in (start, end, step)]
+    if step == 0:
+        raise RuntimeError("step must be nonzero")
+    if dtype is None:
+        is_float = any(isinstance(v, (builtins.float, np.floating)) for v in vals)
+        np_d = _dtype.default_float() if is_float else _dtype.I64
+    else:
+        np_d = _dtype.to_numpy_dtype(dtype)
+    n = builtins.max(0, int(np.ceil((vals[1] - vals[0]) / vals[2])))
+    arr = (vals[0] + np.arange(n, dtype=np.float64) * vals[2]) if np_d.kind in "fc" else \
+        np.arange(vals[0], vals[1], vals[2])
+    return _finish(arr.astype(np_d), requires_grad, device, out)
+
+
+def linspace(start: float, end: float, steps: int, *, out: Tensor | None = None,
+             dtype: Any = None, layout: Any = None, device: Any = None,
+             requires_grad: bool = False) -> Tensor:
+    """``steps`` evenly spaced values from ``start`` to ``end`` inclusive."""
+    return _finish(np.linspace(start, end, steps).astype(_float_or(dtype)), requires_grad, device,
+                   out)
+
+
+def logspace(start: float, end: float, steps: int, base: float = 10.0, *, dtype: Any = None,
+             device: Any = None, requires_grad: bool = False) -> Tensor:
+    return _finish(np.logspace(start, end, steps, base=base).astype(_float_or(dtype)),
+                   requires_grad, device)
+
+
+# -- random --------------------------------------------------------------------------------------
+def rand(*size: Any, generator: Generator | None = None, out: Tensor | None = None,
+         dtype: Any = None, layout: Any = None, device: Any = None, requires_grad: bool = False,
+         **kw: Any) -> Tensor:
+    """Uniform samples on [0, 1)."""
+    np_d = _float_or(dtype)
+    arr = _rng(generator).random(_size(size, kw.get("size")), dtype=np.float64).astype(np_d)
+    return _finish(arr, requires_grad, device, out)
+
+
+def randn(*size: Any, generator: Generator | None = None, out: Tensor | None = None,
+          dtype: Any = None, layout: Any = None, device: Any = None, requires_grad: bool = False,
+          **kw: Any) -> Tensor:
+    """Standard normal samples (mean 0, variance 1)."""
+    np_d = _float_or(dtype)
+    arr = _rng(generator).standard_normal(_size(size, kw.get("size"))).astype(np_d)
+    return _finish(arr, requires_grad, device, out)
+
+
+def randint(low: int = 0, high: int | None = None, size: Sequence[int] | None = None, *,
+            generator: Generator | None = None, out: Tensor | None = None, dtype: Any = None,
+            layout: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    """Uniform integers in [low, high); ``randint(high, size)`` uses low = 0."""
+    if size is None:
+        if isinstance(high, (tuple, list)):
+            low, high, size = 0, low, high
+        else:
+            raise TypeError("randint() missing required argument 'size'")
+    np_d = _dtype.I64 if dtype is None else _dtype.to_numpy_dtype(dtype)
+    arr = _rng(generator).integers(low, high, _size((size,))).astype(np_d)
+    return _finish(arr, requires_grad, device, out)
+
+
+def randperm(n: int, *, generator: Generator | None = None, dtype: Any = None,
+             device: Any = None, requires_grad: bool = False) -> Tensor:
+    """A random permutation of 0..n-1."""
+    np_d = _dtype.I64 if dtype is None else _dtype.to_numpy_dtype(dtype)
+    return _finish(_rng(generator).permutation(n).astype(np_d), requires_grad, device)
+
+
+def normal(mean: Any = 0.0, std: Any = 1.0, size: Sequence[int] | None = None, *,
+           generator: Generator | None = None, out: Tensor | None = None, dtype: Any = None,
+           layout: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    """Normal samples with the given mean and std (numbers or tensors, broadcast together)."""
+    m = mean._data if isinstance(mean, Tensor) else mean
+    s = std._data if isinstance(std, Tensor) else std
+    shape = _size((size,)) if size is not None else np.broadcast_shapes(np.shape(m), np.shape(s))
+    np_d = _dtype.default_float() if dtype is None else _dtype.to_numpy_dtype(dtype)
+    for v in (m, s):
+        if isinstance(v, np.ndarray) and dtype is None:
+            np_d = v.dtype
+    arr = (m + s * _rng(generator).standard_normal(shape)).astype(np_d)
+    return _finish(np.asarray(arr), requires_grad, device, out)
+
+
+def rand_like(input: Tensor, *, dtype: Any = None, device: Any = None,
+              requires_grad: bool = False, **kw: Any) -> Tensor:
+    return rand(input.shape, dtype=input.dtype if dtype is None else dtype,
+                requires_grad=requires_grad, device=device)
+
+
+def randn_like(input: Tensor, *, dtype: Any = None, device: Any = None,
+               requires_grad: bool = False, **kw: Any) -> Tensor:
+    return randn(input.shape, dtype=input.dtype if dtype is None else dtype,
+                 requires_grad=requires_grad, device=device)
+
+
+def randint_like(input: Tensor, low: int = 0, high: int | None = None, *, dtype: Any = None,
+                 device: Any = None, requires_grad: bool = False) -> Tensor:
+    if high is None:
+        low, high = 0, low
+    return randint(low, high, input.shape, dtype=input.dtype if dtype is None else dtype,
+                   device=device)
+
+
+def bernoulli(input: Tensor, p: float | None = None, *, generator: Generator | None = None) -> Tensor:
+    """Draw 0/1 with probability given elementwise by ``input``."""
+    probs = input._data if p is None else np.full(input._data.shape, p)
+    draws = _rng(generator).random(probs.shape) < probs
+    return Tensor._make(draws.astype(input._data.dtype))
+
+
+def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *,
+                generator: Generator | None = None) -> Tensor:
+    """Indices drawn from the categorical distribution(s) in the rows of ``input``."""
+    probs = np.atleast_2d(input._data.astype(np.float64))
+    rng = _rng(generator)
+    rows = []
+    for row in probs:
+        p = row / row.sum()
+        rows.append(rng.choice(len(p), size=num_samples, replace=replacement, p=p))
+    out = np.array(rows, dtype=np.int64)
+    return Tensor._make(out if input._data.ndim == 2 else out[0])

@@ -1,0 +1,325 @@
+"""One declaration per op: its forward on NumPy arrays and its derivative rules, side by side.
+
+Ops are declared by kind, so that most derivative rules are one line:
+
+* ``elementwise``: give the local partial derivative of the result for each input
+  (``sin: input=lambda input: cos(input)``); the VJP ``g * partial`` and the JVP
+  ``sum(t_i * partial_i)`` are derived.
+* ``linear``: give the transpose (the VJP); the JVP is the op applied to the tangent.
+* ``bilinear``: give one VJP per argument; the JVP is the product rule.
+* ``general``: give the VJPs (and, optionally, the JVP) by hand.
+
+Rules name what they read by torch's argument names: an input (``input``, ``other``), its shape
+(``input_shape``), a parameter (``dim``), or the op's ``result``.  The registry saves exactly those
+values when the op is recorded.  Rules are written with tapegrad's own ops and operators, which
+accept raw arrays as well as Tensors: the engine feeds them arrays for an ordinary backward (cheap)
+and Tensors under ``create_graph=True`` (recorded, hence differentiable again).
+
+Calling an op with raw arrays runs the forward only; with Tensors it returns a Tensor and, when grad
+mode is on and an input requires grad, records a node.
+"""
+from __future__ import annotations
+
+import inspect
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+from .. import _dtype
+from ..autograd import grad_mode
+from ..autograd._engine import Node
+
+REGISTRY: dict[str, "Op"] = {}
+"""Every declared op by name; tests walk it to check each rule."""
+
+Tensor: Any = None  # bound by _tensor.py
+
+
+class Op:
+    """A declared operation; calling it applies the op (see module docstring)."""
+
+    def __init__(self, name: str, forward: Callable, grad_fn: str, args: Sequence[str], *,
+                 vjps: Sequence[Callable | None] = (), jvp: Callable | None = None,
+                 promote: str | None = None, differentiable: bool = True, view: bool = False,
+                 multi_output: bool = False, kind: str = "general",
+                 partials: Sequence[Callable | int | None] = ()) -> None:
+        self.name = name
+        self.forward = forward
+        self.args = tuple(args)
+        self.kind = kind
+        self.promote = promote
+        self.differentiable = differentiable
+        self.view = view
+        self.multi_output = multi_output
+        self.variadic = bool(args) and args[0].startswith("*")
+        self.partials = tuple(partials)
+        self.node_cls = type(grad_fn, (Node,), {"__slots__": (), "op": self})
+        self.vjps = tuple(vjps)
+        self._jvp = jvp
+        # Which values the rules read, resolved by parameter name.
+        rules = [r for r in (*self.vjps, jvp, *self.partials) if callable(r)]
+        wanted: list[str] = []
+        for rule in rules:
+            for p in _param_names(rule):
+                if p not in wanted and p not in ("g", "grad", "tangents"):
+                    wanted.append(p)
+        self.saved_names = tuple(wanted)
+        self.input_slots = tuple(i for i, n in enumerate(wanted) if n in self.args)
+        self.result_slot = wanted.index("result") if "result" in wanted else -1
+        self.saves_tensors = bool(self.input_slots) or self.result_slot >= 0
+        self.vjp_args = tuple(_slots_for(r, wanted) if callable(r) else () for r in self.vjps)
+        self.jvp_args = _slots_for(jvp, wanted) if callable(jvp) else ()
+        self.partial_args = tuple(_slots_for(p, wanted) if callable(p) else ()
+                                  for p in self.partials)
+        REGISTRY[name] = self
+
+    def __repr__(self) -> str:
+        return f"<op {self.name} ({self.kind}) -> {self.node_cls.__name__}>"
+
+    # -- applying ------------------------------------------------------------------------------
+    def __call__(self, *args: Any, **params: Any) -> Any:
+        for a in args:
+            if isinstance(a, Tensor):
+                return self.record(args, params)
+        return self.forward(*args, **params)
+
+    def record(self, args: Sequence, params: dict) -> Any:
+        """Run the forward on Tensors' arrays and, if needed, record a node."""
+        arrays = [a._data if isinstance(a, Tensor) else a for a in args]
+        if self.promote is not None:
+            arrays, out_dtype = _promote(self.promote, arrays)
+        else:
+            out_dtype = None
+        out = self.forward(*arrays, **params)
+        if self.multi_output:
+            outs = [_as_array(o, out_dtype) for o in out]
+        else:
+            outs = [_as_array(out, out_dtype)]
+        wrap = Tensor._make
+        needs_grad = (self.differentiable and grad_mode.state.enabled
+                      and any(isinstance(a, Tensor) and a._requires_grad for a in args)
+                      and outs[0].dtype.kind in "fc")
+        if not needs_grad:
+            results = [wrap(o) for o in outs]
+        else:
+            node = self.node_cls(_edges(args), *_save(self, args, params, outs[0]))
+            node._n_outputs = len(outs)
+            results = [wrap(o, node, True, nr) for nr, o in enumerate(outs)]
+            if self.result_slot >= 0:
+                box = results[0]._version_box()
+                node._checks = node._checks + ((box, box[0]),)
+        if self.view:
+            src = args[0]
+            base = src._base if src._base is not None else src
+            for r in results:
+                r._base = base
+        return tuple(results) if self.multi_output else results[0]
+
+    # -- derivatives ---------------------------------------------------------------------------
+    def backward(self, node: Node, g: Any, saved: list) -> list:
+        """Gradients for each input (None where the input needs none)."""
+        if self.variadic:  # one rule returns the gradients of all inputs
+            grads = self.vjps[0](g, *[saved[i] for i in self.vjp_args[0]])
+            return [None if e is None else gi for e, gi in zip(node._next, grads)]
+        grads = []
+        for edge, rule, slots in zip(node._next, self.vjps, self.vjp_args):
+            if edge is None or rule is None:
+                grads.append(None)
+            else:
+                grads.append(rule(g, *[saved[i] for i in slots]))
+        return grads
+
+    def jvp(self, saved: list, tangents: list) -> Any:
+        """Tangent of the result given tangents of the inputs (None = zero tangent)."""
+        if self._jvp is None:
+            raise NotImplementedError(f"forward-mode AD is not implemented for {self.name}")
+        return self._jvp(tangents, *[saved[i] for i in self.jvp_args])
+
+    def save_for(self, args: Sequence, params: dict, result: Any) -> list:
+        """The values the rules read, for callers outside the engine (forward mode)."""
+        return [_resolve(n, self, args, params, result) for n in self.saved_names]
+
+
+def _param_names(fn: Callable) -> list[str]:
+    return list(inspect.signature(fn).parameters)
+
+
+def _slots_for(rule: Callable, wanted: list[str]) -> tuple[int, ...]:
+    return tuple(wanted.index(p) for p in _param_names(rule) if p not in ("g", "grad", "tangents"))
+
+
+def _resolve(name: str, op: Op, args: Sequence, params: dict, result: Any) -> Any:
+    if name == "result":
+        return result
+    if name in op.args:
+        return args[op.args.index(name)]
+    if name.endswith("_shape") and name[:-6] in op.args:
+        a = args[op.args.index(name[:-6])]
+        return a.shape if isinstance(a, (Tensor, np.ndarray)) else ()
+    if name in params:
+        return params[name]
+    raise TypeError(f"derivative rule of {op.name} reads unknown value {name!r}")
+
+
+def _save(op: Op, args: Sequence, params: dict, result: np.ndarray) -> tuple[tuple, tuple]:
+    saved = []
+    checks = []
+    for name in op.saved_names:
+        v = _resolve(name, op, args, params, result)
+        if isinstance(v, Tensor):
+            box = v._version_box()
+            checks.append((box, box[0]))
+        saved.append(v)
+    return tuple(saved), tuple(checks)
+
+
+def _edges(args: Sequence) -> tuple:
+    edges = []
+    for a in args:
+        if isinstance(a, Tensor) and a._requires_grad:
+            d = a._data
+            edges.append((a._grad_fn or a, a._output_nr, d.shape, d.dtype))
+        else:
+            edges.append(None)
+    return tuple(edges)
+
+
+def _as_array(out: Any, dtype: np.dtype | None) -> np.ndarray:
+    if out.__class__ is not np.ndarray:
+        out = np.asarray(out)
+    if dtype is not None and out.dtype != dtype:
+        out = out.astype(dtype)
+    return out
+
+
+def _promote(rule: str, arrays: list) -> tuple[list, np.dtype | None]:
+    """Cast array operands to torch's computation dtype; return the result dtype."""
+    if rule == "float":  # unary ops that only make sense on floats: ints become the default float
+        a = arrays[0]
+        if a.dtype.kind not in "fc":
+            return [a.astype(_dtype.default_float())] + arrays[1:], None
+        return arrays, None
+    if rule == "where":
+        cond, a, b = arrays
+        if cond.dtype != _dtype.BOOL:
+            raise RuntimeError("where expected condition to be a boolean tensor, but got a tensor "
+                               f"with dtype {_dtype.torch_name(cond.dtype)}")
+        common = _dtype.result_dtype(a, b)
+        return [cond] + [x.astype(common) if x.__class__ is np.ndarray and x.dtype != common
+                         else x for x in (a, b)], common
+    if len(arrays) == 2:
+        a, b = arrays
+        common = _dtype.result_dtype(a, b)
+    else:
+        common = arrays[0].dtype
+        for b in arrays[1:]:
+            common = _dtype.result_dtype(np.empty((1,), common), b)
+    if rule == "float_binary" and common.kind not in "fc":
+        common = _dtype.default_float()
+    arrays = [x.astype(common) if x.__class__ is np.ndarray and x.dtype != common else x
+              for x in arrays]
+    if rule == "compare":
+        return arrays, _dtype.BOOL
+    return arrays, common
+
+
+def raw(x: Any) -> Any:
+    """The array behind a Tensor (rules that need plain values, e.g. masks)."""
+    return x._data if isinstance(x, Tensor) else x
+
+
+def lift(like: Any, array: np.ndarray) -> Any:
+    """``array`` as a constant of the same kind as ``like``: a Tensor when rules run on Tensors."""
+    return Tensor._make(array) if isinstance(like, Tensor) else array
+
+
+# -- declaring ops by kind ---------------------------------------------------------------------
+def _scaled(partial: Callable | int | None) -> Callable | None:
+    """The VJP ``g * partial`` for an elementwise partial derivative."""
+    if partial is None:
+        return None
+    if partial == 1 and not callable(partial):
+        return lambda g: g
+    if partial == -1 and not callable(partial):
+        return lambda g: -g
+    rule = partial
+    names = _param_names(rule)
+    # Keep the partial's parameter names so that the registry saves the same values.
+    return _with_params(lambda g, *a: g * rule(*a), ["g", *names])
+
+
+def _with_params(fn: Callable, names: list[str]) -> Callable:
+    fn.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+        [inspect.Parameter(n, inspect.Parameter.POSITIONAL_ONLY) for n in names])
+    return fn
+
+
+def elementwise(name: str, forward: Callable, grad_fn: str, args: Sequence[str] = ("input",), *,
+                promote: str | None = "same", **partials: Callable | int | None) -> Op:
+    """An op applied element by element; ``partials`` maps input names to d(result)/d(input)."""
+    parts = [partials.get(a) for a in args]
+    names = sorted({p for part in parts if callable(part) for p in _param_names(part)})
+
+    def jvp(tangents, *vals):
+        env = dict(zip(names, vals))
+        total = None
+        for t, part in zip(tangents, parts):
+            if t is None or part is None:
+                continue
+            if callable(part):
+                term = t * part(*[env[p] for p in _param_names(part)])
+            else:
+                term = t if part == 1 else -t
+            total = term if total is None else total + term
+        return total
+
+    return Op(name, forward, grad_fn, args, vjps=[_scaled(p) for p in parts],
+              jvp=_with_params(jvp, ["tangents", *names]), promote=promote, kind="elementwise",
+              partials=parts)
+
+
+def linear(name: str, forward: Callable, grad_fn: str, transpose: Callable, *,
+           args: Sequence[str] = ("input",), params: Sequence[str] = (), **kw: Any) -> Op:
+    """An op linear in its one tensor input; ``transpose(g, ...)`` is its VJP.
+
+    ``params`` names the keyword parameters the forward takes, so the JVP can re-apply it.
+    """
+    def jvp(tangents, *vals):
+        t = tangents[0]
+        return None if t is None else op(t, *vals[:len(args) - 1], **dict(zip(params, vals[len(args) - 1:])))
+
+    extra = [a for a in args[1:]] + list(params)
+    op = Op(name, forward, grad_fn, args, vjps=[transpose] + [None] * (len(args) - 1),
+            jvp=_with_params(jvp, ["tangents", *extra]), kind="linear", **kw)
+    return op
+
+
+def bilinear(name: str, forward: Callable, grad_fn: str, args: Sequence[str] = ("input", "other"),
+             *, params: Sequence[str] = (), **vjps: Callable) -> Op:
+    """An op linear in each of its two inputs separately (products): JVP by the product rule."""
+    a_name, b_name = args
+
+    def jvp(tangents, a, b, *vals):
+        kw = dict(zip(params, vals))
+        ta, tb = tangents
+        first = None if ta is None else op(ta, b, **kw)
+        second = None if tb is None else op(a, tb, **kw)
+        if first is None:
+            return second
+        return first if second is None else first + second
+
+    op = Op(name, forward, grad_fn, args, vjps=[vjps.get(a) for a in args],
+            jvp=_with_params(jvp, ["tangents", a_name, b_name, *params]), kind="bilinear")
+    return op
+
+
+def general(name: str, forward: Callable, grad_fn: str, args: Sequence[str] = ("input",), *,
+            jvp: Callable | None = None, **kw: Any) -> Op:
+    """An op whose rules are given by hand: ``vjp_<arg>=rule(g, ...)`` for each input."""
+    vjps = [kw.pop(f"vjp_{a.lstrip('*')}", None) for a in args]
+    return Op(name, forward, grad_fn, args, vjps=vjps, jvp=jvp, kind="general", **kw)
+
+
+def nondifferentiable(name: str, forward: Callable, args: Sequence[str] = ("input",), **kw: Any) -> Op:
+    """An op with no derivative (comparisons, argmax, ...): results never require grad."""
+    return Op(name, forward, "NotDifferentiable", args, differentiable=False, kind="none", **kw)

@@ -1,0 +1,211 @@
+"""Element-by-element ops: arithmetic, powers, exponentials, trigonometry, activations.
+
+Each op is one declaration: the NumPy forward and the partial derivative of the result with
+respect to each input, written with tapegrad ops so it can be differentiated again.
+"""
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from .. import _dtype
+from ..autograd import _engine
+from ._registry import Op, elementwise, general, linear, nondifferentiable
+from . import _registry
+
+# -- arithmetic ----------------------------------------------------------------------------------
+ADD = elementwise("add", np.add, "AddBackward0", ("input", "other"), promote="promote",
+                  input=1, other=1)
+SUB = elementwise("sub", np.subtract, "SubBackward0", ("input", "other"), promote="promote",
+                  input=1, other=-1)
+RSUB = elementwise("rsub", lambda input, other: np.subtract(other, input), "RsubBackward1",
+                   ("input", "other"), promote="promote", input=-1, other=1)
+MUL = elementwise("mul", np.multiply, "MulBackward0", ("input", "other"), promote="promote",
+                  input=lambda other: other, other=lambda input: input)
+DIV = elementwise("div", np.true_divide, "DivBackward0", ("input", "other"), promote="float_binary",
+                  input=lambda other: 1 / other,
+                  other=lambda input, other: -input / (other * other))
+NEG = elementwise("neg", np.negative, "NegBackward0", input=-1)
+RECIPROCAL = elementwise("reciprocal", np.reciprocal, "ReciprocalBackward0", promote="float",
+                         input=lambda result: -(result * result))
+CLONE = linear("clone", np.copy, "CloneBackward0", lambda g: g)
+
+
+def _pow_partial(input: Any, exponent: Any) -> Any:
+    if not isinstance(exponent, (np.ndarray, _registry.Tensor)) and exponent == 0:
+        return input * 0
+    return exponent * input ** (exponent - 1)
+
+
+def _pow_exponent_partial(input: Any, result: Any) -> Any:
+    # d(b**e)/de = b**e * log(b); torch defines it as 0 where b == 0 (and e >= 0).
+    return where(input == 0, 0.0, result * log(where(input == 0, 1.0, input)))
+
+
+POW = elementwise("pow", np.power, "PowBackward0", ("input", "exponent"), promote="promote",
+                  input=_pow_partial)
+POW_TENSOR = elementwise("pow_tensor", np.power, "PowBackward1", ("input", "exponent"),
+                         promote="promote", input=_pow_partial, exponent=_pow_exponent_partial)
+
+
+def _rpow_partial(base: float, result: Any) -> Any:
+    # d(base**x)/dx = base**x * log(base), for a number base.
+    return result * (math.log(base) if base > 0 else (-math.inf if base == 0 else math.nan))
+
+
+RPOW = elementwise("rpow", lambda input, base: np.power(base, input), "PowBackward2",
+                   ("input", "base"), promote="promote", input=_rpow_partial)
+
+# -- exponentials and logarithms -----------------------------------------------------------------
+EXP = elementwise("exp", np.exp, "ExpBackward0", promote="float", input=lambda result: result)
+EXP2 = elementwise("exp2", np.exp2, "Exp2Backward0", promote="float",
+                   input=lambda result: result * math.log(2.0))
+EXPM1 = elementwise("expm1", np.expm1, "Expm1Backward0", promote="float",
+                    input=lambda result: result + 1)
+LOG = elementwise("log", np.log, "LogBackward0", promote="float", input=lambda input: 1 / input)
+LOG2 = elementwise("log2", np.log2, "Log2Backward0", promote="float",
+                   input=lambda input: 1 / (input * math.log(2.0)))
+LOG10 = elementwise("log10", np.log10, "Log10Backward0", promote="float",
+                    input=lambda input: 1 / (input * math.log(10.0)))
+LOG1P = elementwise("log1p", np.log1p, "Log1PBackward0", promote="float",
+                    input=lambda input: 1 / (input + 1))
+SQRT = elementwise("sqrt", np.sqrt, "SqrtBackward0", promote="float",
+                   input=lambda result: 0.5 / result)
+RSQRT = elementwise("rsqrt", lambda a: 1 / np.sqrt(a), "RsqrtBackward0", promote="float",
+                    input=lambda result: -0.5 * result * result * result)
+
+# -- trigonometric and hyperbolic ----------------------------------------------------------------
+SIN = elementwise("sin", np.sin, "SinBackward0", promote="float", input=lambda input: cos(input))
+COS = elementwise("cos", np.cos, "CosBackward0", promote="float", input=lambda input: -sin(input))
+TAN = elementwise("tan", np.tan, "TanBackward0", promote="float",
+                  input=lambda result: result * result + 1)
+ASIN = elementwise("asin", np.arcsin, "AsinBackward0", promote="float",
+                   input=lambda input: rsqrt(1 - input * input))
+ACOS = elementwise("acos", np.arccos, "AcosBackward0", promote="float",
+                   input=lambda input: -rsqrt(1 - input * input))
+ATAN = elementwise("atan", np.arctan, "AtanBackward0", promote="float",
+                   input=lambda input: 1 / (input * input + 1))
+SINH = elementwise("sinh", np.sinh, "SinhBackward0", promote="float",
+                   input=lambda input: cosh(input))
+COSH = elementwise("cosh", np.cosh, "CoshBackward0", promote="float",
+                   input=lambda input: sinh(input))
+TANH = elementwise("tanh", np.tanh, "TanhBackward0", promote="float",
+                   input=lambda result: 1 - result * result)
+
+
+def _sigmoid(a: np.ndarray) -> np.ndarray:
+    # exp of a non-positive number only, so large |a| neither overflows nor warns.
+    e = np.exp(-np.abs(a))
+    return np.where(a >= 0, 1 / (1 + e), e / (1 + e)).astype(a.dtype, copy=False)
+
+
+SIGMOID = elementwise("sigmoid", _sigmoid, "SigmoidBackward0", promote="float",
+                      input=lambda result: result * (1 - result))
+
+# -- piecewise -----------------------------------------------------------------------------------
+RELU = elementwise("relu", lambda a: np.maximum(a, 0).astype(a.dtype, copy=False), "ReluBackward0",
+                   input=lambda result: result > 0)
+ABS = elementwise("abs", np.abs, "AbsBackward0", input=lambda input: sign(input))
+SIGN = elementwise("sign", np.sign, "SignBackward0", input=lambda input: input * 0)
+FLOOR = elementwise("floor", np.floor, "FloorBackward0", input=lambda input: input * 0)
+CEIL = elementwise("ceil", np.ceil, "CeilBackward0", input=lambda input: input * 0)
+ROUND = elementwise("round", np.round, "RoundBackward0", input=lambda input: input * 0)
+TRUNC = elementwise("trunc", np.trunc, "TruncBackward0", input=lambda input: input * 0)
+FRAC = elementwise("frac", lambda a: a - np.trunc(a), "FracBackward0", input=1)
+REMAINDER = elementwise("remainder", np.remainder, "RemainderBackward0", ("input", "other"),
+                        promote="promote", input=1,
+                        other=lambda input, other: -floor(input / other))
+FMOD = elementwise("fmod", np.fmod, "FmodBackward0", ("input", "other"), promote="promote",
+                   input=1, other=lambda input, other: -trunc(input / other))
+
+
+def _clamp(a: np.ndarray, min: Any = None, max: Any = None) -> np.ndarray:
+    out = a
+    if min is not None:
+        out = np.maximum(out, min)
+    if max is not None:
+        out = np.minimum(out, max)
+    return out if out is not a else a.copy()
+
+
+def _clamp_mask(input: Any, min: Any, max: Any) -> Any:
+    mask = None
+    if min is not None:
+        mask = input >= min
+    if max is not None:
+        upper = input <= max
+        mask = upper if mask is None else mask & upper
+    return mask
+
+
+CLAMP = elementwise("clamp", _clamp, "ClampBackward1", input=_clamp_mask)
+MAXIMUM = elementwise("maximum", np.maximum, "MaximumBackward0", ("input", "other"),
+                      promote="promote",
+                      input=lambda input, other: (input > other) + (input == other) * 0.5,
+                      other=lambda input, other: (other > input) + (input == other) * 0.5)
+MINIMUM = elementwise("minimum", np.minimum, "MinimumBackward0", ("input", "other"),
+                      promote="promote",
+                      input=lambda input, other: (input < other) + (input == other) * 0.5,
+                      other=lambda input, other: (other < input) + (input == other) * 0.5)
+WHERE = general("where", np.where, "WhereBackward0", ("condition", "input", "other"),
+                promote="where",
+                vjp_input=lambda g, condition: where(condition, g, 0.0),
+                vjp_other=lambda g, condition: where(condition, 0.0, g),
+                jvp=lambda tangents, condition: where(
+                    condition, 0.0 if tangents[1] is None else tangents[1],
+                    0.0 if tangents[2] is None else tangents[2]))
+
+# -- dtype conversion ----------------------------------------------------------------------------
+# The engine casts every gradient to its input's dtype, so the VJP is the identity.
+TO_COPY = general("to_copy", lambda input, dtype: input.astype(dtype), "ToCopyBackward0",
+                  vjp_input=lambda g: g,
+                  jvp=lambda tangents, dtype: None if tangents[0] is None
+                  else to_copy(tangents[0], dtype=dtype))
+
+# -- comparisons and logic (no derivative) -------------------------------------------------------
+EQ = nondifferentiable("eq", np.equal, ("input", "other"), promote="compare")
+NE = nondifferentiable("ne", np.not_equal, ("input", "other"), promote="compare")
+LT = nondifferentiable("lt", np.less, ("input", "other"), promote="compare")
+LE = nondifferentiable("le", np.less_equal, ("input", "other"), promote="compare")
+GT = nondifferentiable("gt", np.greater, ("input", "other"), promote="compare")
+GE = nondifferentiable("ge", np.greater_equal, ("input", "other"), promote="compare")
+LOGICAL_AND = nondifferentiable("logical_and", np.logical_and, ("input", "other"))
+LOGICAL_OR = nondifferentiable("logical_or", np.logical_or, ("input", "other"))
+LOGICAL_XOR = nondifferentiable("logical_xor", np.logical_xor, ("input", "other"))
+LOGICAL_NOT = nondifferentiable("logical_not", np.logical_not)
+BITWISE_AND = nondifferentiable("bitwise_and", np.bitwise_and, ("input", "other"), promote="promote")
+BITWISE_OR = nondifferentiable("bitwise_or", np.bitwise_or, ("input", "other"), promote="promote")
+BITWISE_XOR = nondifferentiable("bitwise_xor", np.bitwise_xor, ("input", "other"), promote="promote")
+BITWISE_NOT = nondifferentiable("bitwise_not", np.invert)
+ISNAN = nondifferentiable("isnan", np.isnan)
+ISINF = nondifferentiable("isinf", np.isinf)
+ISFINITE = nondifferentiable("isfinite", np.isfinite)
+FLOOR_DIVIDE = nondifferentiable("floor_divide", np.floor_divide, ("input", "other"),
+                                 promote="promote")
+
+# Plain-function names used by the rules above and by the public namespace.
+add, sub, mul, div, neg, reciprocal, clone = ADD, SUB, MUL, DIV, NEG, RECIPROCAL, CLONE
+exp, exp2, expm1, log, log2, log10, log1p, sqrt, rsqrt = (EXP, EXP2, EXPM1, LOG, LOG2, LOG10, LOG1P,
+                                                          SQRT, RSQRT)
+sin, cos, tan, asin, acos, atan, sinh, cosh, tanh = SIN, COS, TAN, ASIN, ACOS, ATAN, SINH, COSH, TANH
+sigmoid, relu, abs, sign, floor, ceil, round, trunc, frac = (SIGMOID, RELU, ABS, SIGN, FLOOR, CEIL,
+                                                             ROUND, TRUNC, FRAC)
+where, to_copy, maximum, minimum = WHERE, TO_COPY, MAXIMUM, MINIMUM
+
+
+def pow(input: Any, exponent: Any) -> Any:
+    """``input ** exponent`` elementwise; either may be a tensor or a number."""
+    if isinstance(exponent, _registry.Tensor):
+        if isinstance(input, _registry.Tensor):
+            return POW_TENSOR(input, exponent)
+        return RPOW(exponent, input)
+    return POW(input, exponent)
+
+
+def _cast(g: Any, dtype: np.dtype) -> Any:
+    return TO_COPY(g, dtype=dtype)
+
+
+_engine.bind(cast=_cast)

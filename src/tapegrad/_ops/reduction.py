@@ -1,0 +1,233 @@
+"""Reductions and normalisations: sum, mean, prod, max/min, var/std, norm, logsumexp, softmax.
+
+``dim`` arrives here already normalised by the public wrappers (``_api.py``): ``None`` for all
+dimensions, else a tuple of non-negative ints.  Gradients are sent back by re-inserting the
+reduced dimensions (``_unreduce``) and broadcasting.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .elementwise import exp, sqrt, where
+from ._registry import general, lift, linear, nondifferentiable, raw
+from .elementwise import EQ as eq
+from .shape import expand, flip, reshape
+
+
+def _kept_shape(input_shape: tuple, dim: tuple | None) -> tuple:
+    if dim is None:
+        return (1,) * len(input_shape)
+    return tuple(1 if i in dim else s for i, s in enumerate(input_shape))
+
+
+def _unreduce(g: Any, input_shape: tuple, dim: tuple | None, keepdim: bool) -> Any:
+    """Broadcast a reduced gradient back to the input's shape."""
+    if not keepdim:
+        g = reshape(g, shape=_kept_shape(input_shape, dim))
+    return expand(g, shape=tuple(input_shape))
+
+
+def _kept(x: Any, input_shape: tuple, dim: tuple | None, keepdim: bool) -> Any:
+    """A reduced value (e.g. the result) reshaped so it broadcasts against the input."""
+    return x if keepdim else reshape(x, shape=_kept_shape(input_shape, dim))
+
+
+def _count(input_shape: tuple, dim: tuple | None) -> int:
+    n = 1
+    for i, s in enumerate(input_shape):
+        if dim is None or i in dim:
+            n *= s
+    return n
+
+
+def _np_sum(a: np.ndarray, dim: tuple | None, keepdim: bool) -> np.ndarray:
+    out = np.sum(a, axis=dim, keepdims=keepdim)
+    return out.astype(np.int64) if a.dtype.kind in "biu" else out
+
+
+SUM = linear("sum", _np_sum, "SumBackward0",
+             lambda g, input_shape, dim, keepdim: _unreduce(g, input_shape, dim, keepdim),
+             params=("dim", "keepdim"))
+SUM_DIM = linear("sum_dim", _np_sum, "SumBackward1",
+                 lambda g, input_shape, dim, keepdim: _unreduce(g, input_shape, dim, keepdim),
+                 params=("dim", "keepdim"))
+
+
+def _mean_vjp(g: Any, input_shape: tuple, dim: tuple | None, keepdim: bool) -> Any:
+    return _unreduce(g / _count(input_shape, dim), input_shape, dim, keepdim)
+
+
+def _np_mean(a: np.ndarray, dim: tuple | None, keepdim: bool) -> np.ndarray:
+    if a.dtype.kind not in "fc":
+        raise RuntimeError("mean(): could not infer output dtype. Input dtype must be either a "
+                           f"floating point or complex dtype. Got: {_torch_name(a.dtype)}")
+    return np.mean(a, axis=dim, keepdims=keepdim)
+
+
+MEAN = linear("mean", _np_mean, "MeanBackward0", _mean_vjp, params=("dim", "keepdim"))
+MEAN_DIM = linear("mean_dim", _np_mean, "MeanBackward1", _mean_vjp, params=("dim", "keepdim"))
+
+
+def _prod_vjp(g: Any, input: Any, input_shape: tuple, dim: tuple | None, keepdim: bool) -> Any:
+    # The product of the other elements, computed directly so that zeros are handled exactly
+    # (it is treated as a constant by higher derivatives).
+    others = lift(input, _prod_of_others(raw(input), dim))
+    return _unreduce(g, input_shape, dim, keepdim) * others
+
+
+def _prod_of_others(a: np.ndarray, dim: tuple | None) -> np.ndarray:
+    axis = None if dim is None else dim[0]
+    flat = a.reshape(-1) if axis is None else np.moveaxis(a, axis, -1)
+    ones = np.ones(flat.shape[:-1] + (1,), dtype=a.dtype)
+    left = np.cumprod(np.concatenate([ones, flat[..., :-1]], axis=-1), axis=-1)
+    right = np.flip(np.cumprod(np.flip(np.concatenate([flat[..., 1:], ones], axis=-1), -1), -1), -1)
+    out = left * right
+    return out.reshape(a.shape) if axis is None else np.moveaxis(out, -1, axis)
+
+
+def _np_prod(a: np.ndarray, dim: tuple | None, keepdim: bool) -> np.ndarray:
+    out = np.prod(a, axis=dim, keepdims=keepdim)
+    return out.astype(np.int64) if a.dtype.kind in "biu" else out
+
+
+PROD = general("prod", _np_prod, "ProdBackward0", vjp_input=_prod_vjp)
+PROD_DIM = general("prod_dim", _np_prod, "ProdBackward1", vjp_input=_prod_vjp)
+
+
+# max/min over everything: the gradient is shared evenly between tied maxima (torch's rule).
+def _even_vjp(g: Any, input: Any, result: Any, input_shape: tuple, dim: tuple | None,
+              keepdim: bool) -> Any:
+    ties = eq(input, _kept(result, input_shape, dim, keepdim)) * 1.0
+    share = ties / SUM_DIM(ties, dim=dim, keepdim=True)
+    return _unreduce(g, input_shape, dim, keepdim) * share
+
+
+MAX = general("max", lambda a, dim, keepdim: np.max(a, axis=dim, keepdims=keepdim), "MaxBackward1",
+              vjp_input=_even_vjp)
+MIN = general("min", lambda a, dim, keepdim: np.min(a, axis=dim, keepdims=keepdim), "MinBackward1",
+              vjp_input=_even_vjp)
+AMAX = general("amax", lambda a, dim, keepdim: np.max(a, axis=dim, keepdims=keepdim),
+               "AmaxBackward0", vjp_input=_even_vjp)
+AMIN = general("amin", lambda a, dim, keepdim: np.min(a, axis=dim, keepdims=keepdim),
+               "AminBackward0", vjp_input=_even_vjp)
+
+
+# max/min along one dim: the gradient goes to the selected index only.
+def _take(a: np.ndarray, dim: tuple, keepdim: bool, indices: np.ndarray) -> np.ndarray:
+    out = np.take_along_axis(a, np.expand_dims(indices, dim[0]) if not keepdim else indices, dim[0])
+    return out if keepdim else np.squeeze(out, dim[0])
+
+
+def _select_vjp(g: Any, input_shape: tuple, dim: tuple, keepdim: bool, indices: np.ndarray) -> Any:
+    idx = indices if keepdim else np.expand_dims(indices, dim[0])
+    onehot = np.arange(input_shape[dim[0]]).reshape(
+        [-1 if i == dim[0] else 1 for i in range(len(input_shape))]) == idx
+    return _unreduce(g, input_shape, dim, keepdim) * onehot
+
+
+MAX_DIM = general("max_dim", _take, "MaxBackward0", vjp_input=_select_vjp)
+MIN_DIM = general("min_dim", _take, "MinBackward0", vjp_input=_select_vjp)
+ARGMAX = nondifferentiable("argmax", lambda a, dim, keepdim: _arg(np.argmax, a, dim, keepdim))
+ARGMIN = nondifferentiable("argmin", lambda a, dim, keepdim: _arg(np.argmin, a, dim, keepdim))
+
+
+def _arg(fn, a: np.ndarray, dim: int | None, keepdim: bool) -> np.ndarray:
+    if dim is None:
+        out = np.asarray(fn(a), dtype=np.int64)
+        return out.reshape((1,) * a.ndim) if keepdim else out
+    return fn(a, axis=dim, keepdims=keepdim).astype(np.int64)
+
+
+def _cumsum_vjp(g: Any, dim: int) -> Any:
+    return flip(cumsum(flip(g, dims=(dim,)), dim=dim), dims=(dim,))
+
+
+def _np_cumsum(a: np.ndarray, dim: int) -> np.ndarray:
+    out = np.cumsum(a, axis=dim)
+    return out.astype(np.int64) if a.dtype.kind in "biu" else out
+
+
+CUMSUM = linear("cumsum", _np_cumsum, "CumsumBackward0", _cumsum_vjp, params=("dim",))
+cumsum = CUMSUM
+
+
+# -- statistics ----------------------------------------------------------------------------------
+def _centered(input: Any, input_shape: tuple, dim: tuple | None) -> Any:
+    return input - MEAN_DIM(input, dim=dim, keepdim=True)
+
+
+def _np_var(a: np.ndarray, dim: tuple | None, keepdim: bool, correction: float) -> np.ndarray:
+    return np.var(a, axis=dim, keepdims=keepdim, ddof=correction)
+
+
+def _var_vjp(g: Any, input: Any, input_shape: tuple, dim: tuple | None, keepdim: bool,
+             correction: float) -> Any:
+    scale = 2.0 / max(_count(input_shape, dim) - correction, 0)
+    return _unreduce(g, input_shape, dim, keepdim) * _centered(input, input_shape, dim) * scale
+
+
+def _std_vjp(g: Any, input: Any, result: Any, input_shape: tuple, dim: tuple | None,
+             keepdim: bool, correction: float) -> Any:
+    scale = 1.0 / max(_count(input_shape, dim) - correction, 0)
+    spread = _centered(input, input_shape, dim) * scale / _kept(result, input_shape, dim, keepdim)
+    return _unreduce(g, input_shape, dim, keepdim) * spread
+
+
+VAR = general("var", _np_var, "VarBackward0", vjp_input=_var_vjp)
+STD = general("std", lambda a, dim, keepdim, correction: np.sqrt(_np_var(a, dim, keepdim,
+                                                                         correction)),
+              "StdBackward0", vjp_input=_std_vjp)
+
+
+def _norm_vjp(g: Any, input: Any, result: Any, input_shape: tuple, dim: tuple | None,
+              keepdim: bool) -> Any:
+    kept = _kept(result, input_shape, dim, keepdim)
+    # d||x||/dx = x / ||x||, defined as 0 at x = 0 (torch's subgradient).
+    return _unreduce(g, input_shape, dim, keepdim) * where(kept == 0, 0.0, input / where(
+        kept == 0, 1.0, kept))
+
+
+NORM = general("norm", lambda a, dim, keepdim: np.sqrt(np.sum(a * a, axis=dim, keepdims=keepdim)),
+               "LinalgVectorNormBackward0", vjp_input=_norm_vjp)
+
+
+def _np_logsumexp(a: np.ndarray, dim: tuple | None, keepdim: bool) -> np.ndarray:
+    m = np.max(a, axis=dim, keepdims=True)
+    m = np.where(np.isfinite(m), m, 0)
+    out = np.log(np.sum(np.exp(a - m), axis=dim, keepdims=True)) + m
+    return out if keepdim else np.squeeze(out, axis=dim)
+
+
+LOGSUMEXP = general("logsumexp", _np_logsumexp, "LogsumexpBackward0",
+                    vjp_input=lambda g, input, result, input_shape, dim, keepdim: _unreduce(
+                        g, input_shape, dim, keepdim) * exp(input - _kept(result, input_shape,
+                                                                          dim, keepdim)))
+
+
+def _np_softmax(a: np.ndarray, dim: int) -> np.ndarray:
+    e = np.exp(a - np.max(a, axis=dim, keepdims=True))
+    return e / np.sum(e, axis=dim, keepdims=True)
+
+
+def _np_log_softmax(a: np.ndarray, dim: int) -> np.ndarray:
+    shifted = a - np.max(a, axis=dim, keepdims=True)
+    return shifted - np.log(np.sum(np.exp(shifted), axis=dim, keepdims=True))
+
+
+def _sum_keep(x: Any, dim: int) -> Any:
+    return SUM_DIM(x, dim=(dim,), keepdim=True)
+
+
+SOFTMAX = general("softmax", _np_softmax, "SoftmaxBackward0", promote="float",
+                  vjp_input=lambda g, result, dim: result * (g - _sum_keep(g * result, dim)))
+LOG_SOFTMAX = general("log_softmax", _np_log_softmax, "LogSoftmaxBackward0", promote="float",
+                      vjp_input=lambda g, result, dim: g - exp(result) * _sum_keep(g, dim))
+
+
+def _torch_name(d: np.dtype) -> str:
+    from .._dtype import torch_name
+    return torch_name(d)
+
+

@@ -1,0 +1,498 @@
+"""class Tensor: a NumPy array plus what autograd needs to know about it.
+
+The state is kept small (``__slots__``): the array, whether it requires grad, the node that made
+it (``grad_fn``), its accumulated ``.grad``, and a version counter shared with its views so that
+in-place changes to values saved for backward are caught.  Operators and most methods are
+attached by ``_methods.py``, one table that maps each method to the op that implements it.
+"""
+from __future__ import annotations
+
+import warnings
+from typing import Any, Callable, Iterator
+
+import numpy as np
+
+from . import _dtype
+from .autograd import _engine, grad_mode
+
+_NON_LEAF_GRAD_WARNING = (
+    "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad "
+    "attribute won't be populated during autograd.backward(). If you indeed want the .grad field "
+    "to be populated for a non-leaf Tensor, use .retain_grad() on the non-leaf Tensor. If you "
+    "access the non-leaf Tensor by mistake, make sure you access the leaf Tensor instead. See "
+    "github.com/pytorch/pytorch/pull/30531 for more information. (Triggered internally at "
+    "/__w/pytorch/pytorch/build/aten/src/ATen/core/TensorBody.h:493.)")
+
+
+class Size(tuple):
+    """The shape of a tensor: a tuple that prints as ``tapegrad.Size([2, 3])``."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return f"tapegrad.Size({list(self)})"
+
+    def numel(self) -> int:
+        n = 1
+        for s in self:
+            n *= s
+        return n
+
+    def __getitem__(self, key):  # slices stay Size, as in torch
+        out = tuple.__getitem__(self, key)
+        return Size(out) if isinstance(key, slice) else out
+
+
+class device:
+    """A device label; tapegrad computes on the CPU only (``device('cpu')``)."""
+
+    __slots__ = ("type", "index")
+
+    def __init__(self, type: "str | device" = "cpu", index: int | None = None) -> None:  # noqa: A002
+        if isinstance(type, device):
+            type, index = type.type, type.index
+        name, _, idx = str(type).partition(":")
+        if name not in ("cpu", "cuda", "mps", "meta", "xpu"):
+            raise RuntimeError(f"Expected one of cpu, cuda, mps, meta, xpu device type at start of "
+                               f"device string: {type}")
+        self.type = name
+        self.index = int(idx) if idx else index
+
+    def __repr__(self) -> str:
+        extra = f", index={self.index}" if self.index is not None else ""
+        return f"device(type='{self.type}'{extra})"
+
+    def __str__(self) -> str:
+        return self.type if self.index is None else f"{self.type}:{self.index}"
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, str):
+            other = device(other)
+        return isinstance(other, device) and (self.type, self.index) == (other.type, other.index)
+
+    def __hash__(self) -> int:
+        return hash((self.type, self.index))
+
+
+CPU = device("cpu")
+
+
+def check_device(dev: Any) -> None:
+    """Accept ``'cpu'``/``device('cpu')``/``None``; refuse accelerators the way torch's CPU build does."""
+    if dev is None:
+        return
+    d = dev if isinstance(dev, device) else device(dev)
+    if d.type != "cpu":
+        raise AssertionError("Torch not compiled with CUDA enabled" if d.type == "cuda"
+                             else f"tapegrad runs on the CPU only; device {d} is not available")
+
+
+class Tensor:
+    """A multi-dimensional array that records the operations applied to it for autograd.
+
+    Create tensors with ``tapegrad.tensor(data)`` (dtype inferred as torch does) or with the
+    legacy constructor ``tapegrad.Tensor(data)``, which always makes float32.
+    """
+
+    __slots__ = ("_data", "_requires_grad", "_grad_fn", "_output_nr", "_grad", "_base", "_vbox",
+                 "_hooks", "_retains_grad", "__weakref__")
+    __array_priority__ = 1000  # NumPy defers mixed operators to the Tensor's reflected methods
+
+    def __init__(self, *args: Any, device: Any = None) -> None:
+        check_device(device)
+        if len(args) == 1 and not isinstance(args[0], int):
+            data = np.array(_unwrap_nested(args[0]), dtype=np.float32)
+        else:
+            data = np.empty(tuple(args), dtype=np.float32)
+        self._init(data, None, False, 0)
+
+    def _init(self, data: np.ndarray, grad_fn, requires_grad: bool, output_nr: int) -> None:
+        self._data = data
+        self._grad_fn = grad_fn
+        self._requires_grad = requires_grad
+        self._output_nr = output_nr
+        self._grad = None
+        self._base = None
+        self._vbox = None
+        self._hooks = None
+        self._retains_grad = False
+
+    @staticmethod
+    def _make(data: np.ndarray, grad_fn=None, requires_grad: bool = False,
+              output_nr: int = 0) -> "Tensor":
+        """Wrap an array without copying (internal, hot path)."""
+        t = _new(Tensor)
+        t._data = data
+        t._grad_fn = grad_fn
+        t._requires_grad = requires_grad
+        t._output_nr = output_nr
+        t._grad = None
+        t._base = None
+        t._vbox = None
+        t._hooks = None
+        t._retains_grad = False
+        return t
+
+    # -- autograd state ------------------------------------------------------------------------
+    @property
+    def requires_grad(self) -> bool:
+        """Whether gradients are computed for this tensor."""
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, flag: bool) -> None:
+        self.requires_grad_(flag)
+
+    def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
+        """Set ``requires_grad`` in place (leaves only) and return self."""
+        if self._grad_fn is not None:
+            if requires_grad:
+                return self
+            raise RuntimeError("you can only change requires_grad flags of leaf variables. If you "
+                               "want to use a computed variable in a subgraph that doesn't require "
+                               "differentiation use var_no_grad = var.detach().")
+        if requires_grad and self._data.dtype.kind not in "fc":
+            raise RuntimeError("only Tensors of floating point and complex dtype can require "
+                               "gradients")
+        self._requires_grad = bool(requires_grad)
+        return self
+
+    @property
+    def grad_fn(self):
+        """The node that created this tensor (None for leaves)."""
+        return self._grad_fn
+
+    @property
+    def is_leaf(self) -> bool:
+        """True for tensors not produced by a recorded op (user-created or ``requires_grad=False``)."""
+        return self._grad_fn is None
+
+    @property
+    def grad(self) -> "Tensor | None":
+        """Gradient accumulated by ``backward()`` (leaves, or non-leaves after ``retain_grad()``)."""
+        if self._grad_fn is not None and not self._retains_grad:
+            warnings.warn(_NON_LEAF_GRAD_WARNING, UserWarning, stacklevel=2)
+        return self._grad
+
+    @grad.setter
+    def grad(self, value: "Tensor | None") -> None:
+        if value is not None:
+            if not isinstance(value, Tensor):
+                raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of "
+                                f"type {type(value).__name__}")
+            if value.shape != self.shape:
+                raise RuntimeError(f"assigned grad has data of a different size: "
+                                   f"{value.shape} vs {self.shape}")
+        self._grad = value
+
+    @property
+    def retains_grad(self) -> bool:
+        return self._retains_grad
+
+    def retain_grad(self) -> None:
+        """Ask for this non-leaf tensor's gradient to be stored in ``.grad`` during backward."""
+        if not self._requires_grad:
+            raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+        if self._grad_fn is None or self._retains_grad:
+            return
+        self._retains_grad = True
+        _engine.retain(self._grad_fn, self._output_nr, self)
+
+    def register_hook(self, hook: Callable[["Tensor"], "Tensor | None"]):
+        """Call ``hook(grad)`` whenever a gradient for this tensor is computed.
+
+        The hook may return a tensor to use instead of ``grad``.  Returns a handle with
+        ``.remove()``.
+        """
+        if not self._requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self._grad_fn is None:
+            if self._hooks is None:
+                self._hooks = []
+            return _engine._RemovableHandle(self._hooks, (0, hook))
+        node = self._grad_fn
+        if node._pre_hooks is None:
+            node._pre_hooks = []
+        return _engine._RemovableHandle(node._pre_hooks, (self._output_nr, hook))
+
+    def backward(self, gradient: "Tensor | None" = None, retain_graph: bool | None = None,
+                 create_graph: bool = False, inputs=None) -> None:
+        """Accumulate d(self)/d(leaf) into each leaf's ``.grad`` (see ``tapegrad.autograd.backward``)."""
+        from .autograd import backward
+        backward(self, gradient, retain_graph, create_graph, inputs=inputs)
+
+    def detach(self) -> "Tensor":
+        """A tensor sharing this one's data but cut from the graph (``requires_grad=False``)."""
+        t = Tensor._make(self._data)
+        t._base = self._base if self._base is not None else self
+        return t
+
+    def detach_(self) -> "Tensor":
+        """Cut this tensor from the graph in place."""
+        self._grad_fn = None
+        self._requires_grad = False
+        return self
+
+    @property
+    def data(self) -> "Tensor":
+        """The same values as a tensor outside autograd (changes to it are not tracked)."""
+        return Tensor._make(self._data)
+
+    @data.setter
+    def data(self, value: "Tensor") -> None:
+        self._data = value._data if isinstance(value, Tensor) else np.asarray(value)
+
+    @property
+    def _version(self) -> int:
+        root = self._base if self._base is not None else self
+        return 0 if root._vbox is None else root._vbox[0]
+
+    def _version_box(self) -> list:
+        root = self._base if self._base is not None else self
+        if root._vbox is None:
+            root._vbox = [0]
+        return root._vbox
+
+    def _bump(self) -> None:
+        """Count an in-place change (shared by all views of the same data)."""
+        root = self._base if self._base is not None else self
+        if root._vbox is None:
+            root._vbox = [1]
+        else:
+            root._vbox[0] += 1
+
+    @property
+    def output_nr(self) -> int:
+        return self._output_nr
+
+    @property
+    def _is_view(self) -> bool:
+        return self._base is not None
+
+    # -- metadata ------------------------------------------------------------------------------
+    @property
+    def shape(self) -> Size:
+        return Size(self._data.shape)
+
+    def size(self, dim: int | None = None):
+        """The shape, or the length of one dimension."""
+        if dim is None:
+            return Size(self._data.shape)
+        return self._data.shape[_wrap_dim(dim, self._data.ndim)]
+
+    @property
+    def dtype(self) -> _dtype.dtype:
+        return _dtype.from_numpy_dtype(self._data.dtype)
+
+    @property
+    def ndim(self) -> int:
+        return self._data.ndim
+
+    def dim(self) -> int:
+        return self._data.ndim
+
+    ndimension = dim
+
+    def numel(self) -> int:
+        return self._data.size
+
+    nelement = numel
+
+    def element_size(self) -> int:
+        return self._data.itemsize
+
+    @property
+    def itemsize(self) -> int:
+        return self._data.itemsize
+
+    @property
+    def nbytes(self) -> int:
+        return self._data.nbytes
+
+    @property
+    def device(self) -> device:
+        return CPU
+
+    is_cuda = False
+    is_sparse = False
+    is_quantized = False
+    is_meta = False
+    layout = "torch.strided"
+
+    def get_device(self) -> int:
+        return -1
+
+    def is_floating_point(self) -> bool:
+        return self._data.dtype.kind == "f"
+
+    def is_complex(self) -> bool:
+        return self._data.dtype.kind == "c"
+
+    def is_contiguous(self, memory_format: Any = None) -> bool:
+        return bool(self._data.flags.c_contiguous)
+
+    def stride(self, dim: int | None = None):
+        strides = tuple(s // self._data.itemsize for s in self._data.strides)
+        return strides if dim is None else strides[_wrap_dim(dim, self._data.ndim)]
+
+    def data_ptr(self) -> int:
+        return self._data.__array_interface__["data"][0]
+
+    def storage_offset(self) -> int:
+        return 0 if self._base is None else (self.data_ptr() - self._base.data_ptr()) // self._data.itemsize
+
+    # -- conversion to Python / NumPy ----------------------------------------------------------
+    def item(self) -> float | int | bool:
+        """The value of a one-element tensor as a Python number."""
+        if self._data.size != 1:
+            raise RuntimeError(f"a Tensor with {self._data.size} elements cannot be converted to "
+                               "Scalar")
+        return self._data.reshape(()).item()
+
+    def tolist(self):
+        """The values as (nested) Python lists of numbers."""
+        return self._data.tolist()
+
+    def numpy(self, *, force: bool = False) -> np.ndarray:
+        """The values as a NumPy array sharing memory with this tensor."""
+        if self._requires_grad and not force:
+            raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use "
+                               "tensor.detach().numpy() instead.")
+        return self._data
+
+    def __array__(self, dtype=None, copy=None) -> np.ndarray:
+        a = self.numpy()
+        return a if dtype is None else a.astype(dtype, copy=False)
+
+    def cpu(self) -> "Tensor":
+        return self
+
+    def cuda(self, *args: Any, **kwargs: Any) -> "Tensor":
+        check_device("cuda")
+        return self  # pragma: no cover (check_device raised)
+
+    def __len__(self) -> int:
+        if self._data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self._data.shape[0]
+
+    def __iter__(self) -> Iterator["Tensor"]:
+        if self._data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(self._data.shape[0]))
+
+    def __bool__(self) -> bool:
+        if self._data.size != 1:
+            raise RuntimeError(f"Boolean value of Tensor with more than one value is ambiguous")
+        return bool(self._data.reshape(()))
+
+    def __float__(self) -> float:
+        return float(self.item())
+
+    def __int__(self) -> int:
+        return int(self.item())
+
+    def __complex__(self) -> complex:
+        return complex(self.item())
+
+    def __index__(self) -> int:
+        if self._data.dtype.kind not in "iub" or self._data.size != 1:
+            raise TypeError("only integer tensors of a single element can be converted to an index")
+        return int(self.item())
+
+    def __hash__(self) -> int:
+        return id(self)
+
+    def __repr__(self, *, tensor_contents: Any = None) -> str:
+        from ._formatting import tensor_repr
+        fn = self._grad_fn
+        return tensor_repr(self._data, grad_fn_name=None if fn is None else fn.name(),
+                           requires_grad=self._requires_grad,
+                           default_float=_dtype.default_float())
+
+    def __format__(self, spec: str) -> str:
+        if self._data.ndim == 0:
+            return self.item().__format__(spec)
+        return object.__format__(self, spec)
+
+    def __deepcopy__(self, memo: dict) -> "Tensor":
+        if self._grad_fn is not None:
+            raise RuntimeError("Only Tensors created explicitly by the user (graph leaves) support "
+                               "the deepcopy protocol at the moment.  If you were attempting to "
+                               "deepcopy a module, this may be because of a torch.nn.utils."
+                               "weight_norm usage, see https://github.com/pytorch/pytorch/pull/103001")
+        t = Tensor._make(self._data.copy(), None, self._requires_grad)
+        if self._grad is not None:
+            t._grad = Tensor._make(self._grad._data.copy())
+        memo[id(self)] = t
+        return t
+
+    def __reduce_ex__(self, protocol: int):
+        return (_rebuild, (self._data, self._requires_grad))
+
+    # -- in-place machinery --------------------------------------------------------------------
+    def _inplace(self, op: Callable, *args: Any, **kwargs: Any) -> "Tensor":
+        """Apply ``op(self, *args)`` and store the result in self, as torch's ``op_`` methods do.
+
+        When the op is recorded, self takes over the result's graph node (its history is
+        rebased) and its version counter moves on, so that a node that saved the old value
+        refuses to run backward with the new one.
+        """
+        recording = grad_mode.state.enabled and (
+            self._requires_grad or any(isinstance(a, Tensor) and a._requires_grad for a in args))
+        if recording:
+            if self._grad_fn is None and self._requires_grad:
+                raise RuntimeError("a leaf Variable that requires grad is being used in an "
+                                   "in-place operation.")
+            if self._base is not None and (self._base._requires_grad or not self._requires_grad):
+                raise RuntimeError("tapegrad does not support in-place operations that autograd "
+                                   "must record on a view of another tensor (torch's CopySlices); "
+                                   "use an out-of-place operation instead")
+            old = Tensor._make(self._data.copy(), self._grad_fn, self._requires_grad,
+                               self._output_nr)
+            result = op(old, *args, **kwargs)
+        else:
+            result = op(self, *args, **kwargs)
+        out = result._data
+        mine = self._data
+        if out.dtype != mine.dtype and not np.can_cast(out.dtype, mine.dtype, "same_kind"):
+            raise RuntimeError(f"result type {_dtype.torch_name(out.dtype)} can't be cast to the "
+                               f"desired output type {_dtype.torch_name(mine.dtype)}")
+        if out.shape != mine.shape:
+            raise RuntimeError(f"output with shape {list(mine.shape)} doesn't match the broadcast "
+                               f"shape {list(out.shape)}")
+        np.copyto(mine, out, casting="unsafe")
+        self._bump()
+        if recording:
+            self._grad_fn = result._grad_fn
+            self._output_nr = 0
+            self._requires_grad = True
+        return self
+
+
+_new = object.__new__
+
+
+def _rebuild(data: np.ndarray, requires_grad: bool) -> Tensor:
+    return Tensor._make(np.array(data), None, requires_grad)
+
+
+def _wrap_dim(dim: int, ndim: int) -> int:
+    """Turn a possibly negative dim into an index, with torch's IndexError when out of range."""
+    lo, hi = (-ndim, ndim - 1) if ndim else (-1, 0)
+    if not lo <= dim <= hi:
+        raise IndexError(f"Dimension out of range (expected to be in range of [{lo}, {hi}], but "
+                         f"got {dim})")
+    return dim + ndim if dim < 0 and ndim else (0 if ndim == 0 else dim)
+
+
+def _unwrap_nested(data: Any) -> Any:
+    """Replace tensors inside nested lists by their arrays (for ``tensor([t1, t2])``)."""
+    if isinstance(data, Tensor):
+        return data._data
+    if isinstance(data, (list, tuple)):
+        return [_unwrap_nested(d) for d in data]
+    return data
+
+
+_engine.bind(tensor_cls=Tensor)

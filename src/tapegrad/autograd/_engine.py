@@ -1,0 +1,377 @@
+"""The backward pass: graph nodes and an iterative (recursion-free) reverse sweep.
+
+Every recorded operation leaves one ``Node`` (its class is named after torch's ``grad_fn``, e.g.
+``MulBackward0``).  A node holds
+
+* ``_next``: one edge per input, ``None`` when that input needs no gradient, else a tuple
+  ``(target, output_nr, shape, dtype)`` where ``target`` is the producing node, or the leaf
+  tensor itself for leaves;
+* ``_saved``: the values its derivative rule reads (tensors, shapes, parameters, its result);
+* ``_checks``: ``(version_box, version)`` pairs that detect in-place changes to saved tensors.
+
+The engine does the work shared by all rules once: it reduces broadcast gradients to the input's
+shape, casts them to the input's dtype, sums gradients that meet at a node, calls hooks, fills
+``.grad`` of leaves and of tensors that asked for ``retain_grad()``, and frees saved values.
+Rules run on raw NumPy arrays unless ``create_graph=True``, in which case they run on Tensors
+and are recorded, which is what makes higher derivatives work.
+"""
+from __future__ import annotations
+
+import weakref
+from typing import Any, Sequence
+
+import numpy as np
+
+from . import grad_mode
+
+_FREED_MSG = (
+    "Trying to backward through the graph a second time (or directly access saved tensors after "
+    "they have already been freed). Saved intermediate values of the graph are freed when you call "
+    ".backward() or autograd.grad(). Specify retain_graph=True if you need to backward through the "
+    "graph a second time or if you need to access saved tensors after calling backward.")
+
+# Kinds of saved slots (see _ops/_registry.py): a tensor input, the op's own result, or a plain
+# value (shape, parameter, Python scalar).
+SAVED_TENSOR, SAVED_RESULT, SAVED_VALUE = 1, 2, 0
+
+_Tensor: Any = None        # tapegrad.Tensor, bound by _tensor.py (import cycle)
+_sum_to_size: Any = None   # differentiable sum-to-shape, bound by _ops/shape.py
+_cast: Any = None          # differentiable dtype conversion, bound by _ops/elementwise.py
+
+
+class Node:
+    """A recorded operation in the autograd graph (torch's ``grad_fn`` objects).
+
+    ``y.grad_fn.name()`` gives torch's name, ``next_functions`` the edges to the inputs' nodes
+    (``AccumulateGrad`` for leaves), and ``register_hook`` / ``register_prehook`` torch's hooks.
+    """
+
+    __slots__ = ("_next", "_saved", "_checks", "_hooks", "_pre_hooks", "_retained", "_n_outputs",
+                 "_freed", "metadata", "__weakref__")
+    op: Any = None  # the op declaration, set on each generated subclass
+
+    def __init__(self, next_edges: tuple, saved: tuple = (), checks: tuple = ()) -> None:
+        self._next = next_edges
+        self._saved = saved
+        self._checks = checks
+        self._hooks = None
+        self._pre_hooks = None
+        self._retained = None
+        self._n_outputs = 1
+        self._freed = False
+
+    def name(self) -> str:
+        return type(self).__name__
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} object at {id(self):#x}>"
+
+    @property
+    def next_functions(self) -> tuple:
+        out = []
+        for edge in self._next:
+            if edge is None:
+                out.append((None, 0))
+            elif isinstance(edge[0], Node):
+                out.append((edge[0], edge[1]))
+            else:
+                out.append((AccumulateGrad(edge[0]), 0))
+        return tuple(out)
+
+    def register_hook(self, fn) -> "_RemovableHandle":
+        """``fn(grad_inputs, grad_outputs)`` runs after this node computed its input gradients."""
+        if self._hooks is None:
+            self._hooks = []
+        return _RemovableHandle(self._hooks, fn)
+
+    def register_prehook(self, fn) -> "_RemovableHandle":
+        """``fn(grad_outputs)`` runs before this node; it may return replacement gradients."""
+        if self._pre_hooks is None:
+            self._pre_hooks = []
+        return _RemovableHandle(self._pre_hooks, fn)
+
+    def saved_values(self, create_graph: bool) -> list:
+        """The values the derivative rule reads: arrays, or Tensors when building a graph."""
+        if self._freed:
+            raise RuntimeError(_FREED_MSG)
+        for box, version in self._checks:
+            if box[0] != version:
+                raise RuntimeError(_modified_message(self, box[0], version))
+        values = []
+        for kind, v in zip(self.op.save_kinds, self._saved):
+            if kind == SAVED_TENSOR:
+                values.append(v if create_graph else v._data)
+            elif kind == SAVED_RESULT:
+                values.append(_Tensor._make(v, self, True) if create_graph else v)
+            else:
+                values.append(v)
+        return values
+
+    def release(self) -> None:
+        """Drop saved tensors (called after backward unless retain_graph)."""
+        if self.op.saves_tensors:
+            self._saved = ()
+            self._freed = True
+
+
+class AccumulateGrad:
+    """The node torch shows for a leaf in ``next_functions``; ``variable`` is the leaf."""
+
+    __slots__ = ("variable",)
+
+    def __init__(self, variable) -> None:
+        self.variable = variable
+
+    def name(self) -> str:
+        return "torch::autograd::AccumulateGrad"
+
+    next_functions = ()
+
+    def __repr__(self) -> str:
+        return f"<AccumulateGrad object at {id(self):#x}>"
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, AccumulateGrad) and other.variable is self.variable
+
+    def __hash__(self) -> int:
+        return id(self.variable)
+
+
+class _RemovableHandle:
+    __slots__ = ("_list", "_fn")
+
+    def __init__(self, hooks: list, fn) -> None:
+        self._list, self._fn = hooks, fn
+        hooks.append(fn)
+
+    def remove(self) -> None:
+        if self._fn in self._list:
+            self._list.remove(self._fn)
+
+
+def _modified_message(node: Node, now: int, expected: int) -> str:
+    return ("one of the variables needed for gradient computation has been modified by an inplace "
+            f"operation: output 0 of {node.name()}, is at version {now}; expected version "
+            f"{expected} instead. Hint: the backtrace further above can point to the operation "
+            "that failed to compute its gradient. The variable in question was changed in there or "
+            "anywhere later. Good luck!")
+
+
+def _discover(roots: Sequence) -> dict:
+    """Count, for every node and leaf reachable from ``roots``, the edges that reach it."""
+    deps: dict = {}
+    stack = [r for r in roots if isinstance(r, Node)]
+    seen = set(map(id, stack))
+    while stack:
+        node = stack.pop()
+        for edge in node._next:
+            if edge is None:
+                continue
+            target = edge[0]
+            deps[target] = deps.get(target, 0) + 1
+            if target.__class__ is not _Tensor and id(target) not in seen and isinstance(target, Node):
+                seen.add(id(target))
+                stack.append(target)
+    return deps
+
+
+def _needed(roots: Sequence, capture: dict) -> set:
+    """Ids of the nodes from which some captured target can be reached (others are skipped)."""
+    parents: dict = {}
+    stack = [r for r in roots if isinstance(r, Node)]
+    seen = set(map(id, stack))
+    while stack:
+        node = stack.pop()
+        for edge in node._next:
+            if edge is None:
+                continue
+            parents.setdefault(id(edge[0]), []).append(node)
+            if isinstance(edge[0], Node) and id(edge[0]) not in seen:
+                seen.add(id(edge[0]))
+                stack.append(edge[0])
+    needed: set = set()
+    stack = [t for t, _ in capture]
+    while stack:
+        obj = stack.pop()
+        for parent in parents.get(id(obj), ()):
+            if id(parent) not in needed:
+                needed.add(id(parent))
+                stack.append(parent)
+    for t, _ in capture:
+        needed.add(id(t))
+    return needed
+
+
+def _add(a, b):
+    """Sum two gradients, either possibly None (a zero never materialised)."""
+    if a is None:
+        return b
+    if b is None:
+        return a
+    return a + b
+
+
+def _as_tensor(g):
+    return g if g is None or g.__class__ is _Tensor else _Tensor._make(np.asarray(g))
+
+
+def run_backward(roots: Sequence, root_grads: Sequence, *, retain_graph: bool, create_graph: bool,
+                 capture: Sequence | None = None, accumulate: bool = True) -> list:
+    """Propagate ``root_grads`` from ``roots`` (pairs ``(node_or_leaf, output_nr)``) to the leaves.
+
+    With ``capture`` (pairs ``(node_or_leaf, output_nr)`` standing for tensors), the gradients
+    reaching those tensors are returned in that order; with ``accumulate`` they are also (or
+    only, without capture) added to leaves' ``.grad``.
+    """
+    prev_mode = grad_mode.state.enabled
+    grad_mode.state.enabled = create_graph
+    try:
+        return _sweep(roots, root_grads, retain_graph, create_graph, capture, accumulate)
+    finally:
+        grad_mode.state.enabled = prev_mode
+
+
+def _sweep(roots, root_grads, retain_graph, create_graph, capture, accumulate):
+    targets = [r for r, _ in roots]
+    deps = _discover(targets)
+    capture_at: dict = {}
+    if capture is not None:
+        for i, (t, nr) in enumerate(capture):
+            capture_at.setdefault((id(t), nr), []).append(i)
+    captured: list = [None] * (len(capture) if capture is not None else 0)
+    needed = _needed(targets, capture) if capture is not None and not accumulate else None
+
+    buffers: dict = {}
+    for (target, nr), g in zip(roots, root_grads):
+        _deposit(buffers, target, nr, g)
+    ready = [t for t in dict.fromkeys(targets) if deps.get(t, 0) == 0]
+    to_release = []
+    while ready:
+        target = ready.pop()
+        grads = buffers.pop(target, None)
+        if target.__class__ is _Tensor or not isinstance(target, Node):
+            _finish_leaf(target, grads, create_graph, capture_at, captured, accumulate)
+            continue
+        node = target
+        n_out = node._n_outputs
+        outs = grads if n_out > 1 else [grads]
+        outs = _pre_node(node, outs, create_graph, capture_at, captured)
+        if needed is not None and id(node) not in needed:
+            in_grads = [None] * len(node._next)
+        elif all(g is None for g in outs):
+            in_grads = [None] * len(node._next)
+        else:
+            saved = node.saved_values(create_graph)
+            in_grads = node.op.backward(node, outs if n_out > 1 else outs[0], saved)
+            if node._hooks:
+                in_t = tuple(_as_tensor(g) for g in in_grads)
+                out_t = tuple(_as_tensor(g) for g in outs)
+                for hook in node._hooks:
+                    hook(in_t, out_t)
+            if not retain_graph:
+                to_release.append(node)
+        for edge, g in zip(node._next, in_grads):
+            if edge is None:
+                continue
+            dest, nr, shape, dtype = edge
+            if g is not None:
+                if create_graph and g.__class__ is not _Tensor:
+                    g = _Tensor._make(np.asarray(g, dtype=dtype))
+                arr = g._data if create_graph else g
+                if arr.shape != shape:
+                    g = _sum_to_size(g, shape)
+                if arr.dtype != dtype:
+                    g = _cast(g, dtype)
+                _deposit(buffers, dest, nr, g)
+            remaining = deps[dest] - 1
+            deps[dest] = remaining
+            if remaining == 0:
+                ready.append(dest)
+    for node in to_release:
+        node.release()
+    return captured
+
+
+def _deposit(buffers: dict, target, nr: int, g) -> None:
+    if target.__class__ is not _Tensor and isinstance(target, Node) and target._n_outputs > 1:
+        slot = buffers.get(target)
+        if slot is None:
+            slot = buffers[target] = [None] * target._n_outputs
+        slot[nr] = _add(slot[nr], g)
+    else:
+        buffers[target] = _add(buffers.get(target), g)
+
+
+def _pre_node(node: Node, outs: list, create_graph: bool, capture_at: dict, captured: list) -> list:
+    """Tensor hooks, retain_grad and captures for the tensors this node produced."""
+    if node._pre_hooks or node._retained:
+        outs = list(outs)
+        for nr in range(len(outs)):
+            outs[nr] = _tensor_hooks(node._pre_hooks, nr, outs[nr], create_graph)
+            ref = node._retained.get(nr) if node._retained else None
+            tensor = ref() if ref is not None else None
+            if tensor is not None and outs[nr] is not None:
+                _accumulate_into(tensor, outs[nr], create_graph)
+    if capture_at:
+        for nr, g in enumerate(outs):
+            for i in capture_at.get((id(node), nr), ()):
+                captured[i] = g
+    return outs
+
+
+def _tensor_hooks(hooks, nr: int, g, create_graph: bool):
+    """Run the hooks registered with ``Tensor.register_hook`` on output ``nr``."""
+    if not hooks or g is None:
+        return g
+    for hook_nr, fn in list(hooks):
+        if hook_nr != nr:
+            continue
+        was_array = g.__class__ is not _Tensor
+        result = fn(_as_tensor(g))
+        if result is not None:
+            g = result if create_graph or not was_array else result._data
+    return g
+
+
+def _finish_leaf(leaf, g, create_graph: bool, capture_at: dict, captured: list, accumulate: bool):
+    if g is None:
+        return
+    g = _tensor_hooks(leaf._hooks, 0, g, create_graph)
+    for i in capture_at.get((id(leaf), 0), ()):
+        captured[i] = g
+    if accumulate and (not capture_at or (id(leaf), 0) in capture_at):
+        _accumulate_into(leaf, g, create_graph)
+
+
+def _accumulate_into(tensor, g, create_graph: bool) -> None:
+    """``tensor.grad += g`` as torch does it: in place unless building a graph."""
+    old = tensor._grad
+    if create_graph:
+        g = _as_tensor(g)
+        tensor._grad = g if old is None else old + g
+    elif old is None:
+        data = g._data if g.__class__ is _Tensor else g
+        tensor._grad = _Tensor._make(np.array(data, copy=True))
+    elif old._requires_grad:
+        tensor._grad = _Tensor._make(old._data + (g._data if g.__class__ is _Tensor else g))
+    else:
+        old._data += g._data if g.__class__ is _Tensor else g
+        old._bump()
+
+
+def bind(tensor_cls=None, sum_to_size=None, cast=None) -> None:
+    """Late binding of the pieces that live in modules importing this one."""
+    global _Tensor, _sum_to_size, _cast
+    if tensor_cls is not None:
+        _Tensor = tensor_cls
+    if sum_to_size is not None:
+        _sum_to_size = sum_to_size
+    if cast is not None:
+        _cast = cast
+
+
+def retain(node: Node, nr: int, tensor) -> None:
+    """Make ``tensor`` (output ``nr`` of ``node``) receive its gradient in ``.grad``."""
+    if node._retained is None:
+        node._retained = {}
+    node._retained[nr] = weakref.ref(tensor)
