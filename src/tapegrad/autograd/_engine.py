@@ -30,10 +30,6 @@ _FREED_MSG = (
     ".backward() or autograd.grad(). Specify retain_graph=True if you need to backward through the "
     "graph a second time or if you need to access saved tensors after calling backward.")
 
-# Kinds of saved slots (see _ops/_registry.py): a tensor input, the op's own result, or a plain
-# value (shape, parameter, Python scalar).
-SAVED_TENSOR, SAVED_RESULT, SAVED_VALUE = 1, 2, 0
-
 _Tensor: Any = None        # tapegrad.Tensor, bound by _tensor.py (import cycle)
 _sum_to_size: Any = None   # differentiable sum-to-shape, bound by _ops/shape.py
 _cast: Any = None          # differentiable dtype conversion, bound by _ops/elementwise.py
@@ -97,14 +93,16 @@ class Node:
         for box, version in self._checks:
             if box[0] != version:
                 raise RuntimeError(_modified_message(self, box[0], version))
-        values = []
-        for kind, v in zip(self.op.save_kinds, self._saved):
-            if kind == SAVED_TENSOR:
-                values.append(v if create_graph else v._data)
-            elif kind == SAVED_RESULT:
-                values.append(_Tensor._make(v, self, True) if create_graph else v)
-            else:
-                values.append(v)
+        values = list(self._saved)
+        op = self.op
+        if create_graph:
+            if op.result_slot >= 0:
+                values[op.result_slot] = _Tensor._make(values[op.result_slot], self, True)
+        else:
+            for i in op.input_slots:
+                v = values[i]
+                if isinstance(v, _Tensor):
+                    values[i] = v._data
         return values
 
     def release(self) -> None:

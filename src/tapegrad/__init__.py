@@ -1,0 +1,85 @@
+"""tapegrad: PyTorch's autograd in readable Python on top of NumPy.
+
+Use it as you would use torch::
+
+    import tapegrad as torch
+    x = torch.arange(4.0, requires_grad=True)
+    y = 2 * torch.dot(x, x)
+    y.backward()
+    x.grad          # tensor([ 0.,  4.,  8., 12.])
+"""
+from __future__ import annotations
+
+from . import _dtype
+from ._dtype import (bool, cdouble, cfloat, complex64, complex128, double, dtype, float, float16,
+                     float32, float64, get_default_dtype, half, int, int8, int16, int32, int64, long,
+                     set_default_dtype, short, uint8)
+from ._tensor import Size, Tensor, device
+from ._ops import _registry
+from ._ops import elementwise as _E
+from . import _methods  # noqa: F401  (attaches Tensor methods)
+from ._api import (add, allclose, amax, amin, argmax, argmin, bmm, broadcast_to, cat, chunk, clamp,
+                   clip, clone, concat, concatenate, cumsum, detach, diag, div, divide, dot, equal,
+                   expand_as, flatten, flip, ger, inner, is_floating_point, is_tensor, isclose,
+                   log_softmax, logsumexp, matmul, max, mean, min, mm, mul, multiply, mv, narrow,
+                   norm, numel, outer, permute, pow, prod, repeat, reshape, rsub, softmax, split,
+                   square, squeeze, stack, std, sub, subtract, sum, swapaxes, swapdims, t, trace,
+                   transpose, tril, triu, true_divide, unbind, unsqueeze, var, where)
+from ._creation import (Generator, arange, as_tensor, asarray, bernoulli, default_generator, empty,
+                        empty_like, eye, from_numpy, full, full_like, initial_seed, linspace,
+                        logspace, manual_seed, multinomial, normal, ones, ones_like, rand,
+                        rand_like, randint, randint_like, randn, randn_like, randperm, seed,
+                        tensor, zeros, zeros_like)
+from ._formatting import get_printoptions, printoptions, set_printoptions
+from . import autograd
+from .autograd.grad_mode import (enable_grad, inference_mode, is_grad_enabled, no_grad,
+                                 set_grad_enabled)
+
+__version__ = "0.1.0"
+
+# Elementwise functions under torch's names.
+neg, negative, exp, exp2, expm1, log, log2, log10, log1p = (_E.NEG, _E.NEG, _E.EXP, _E.EXP2,
+                                                           _E.EXPM1, _E.LOG, _E.LOG2, _E.LOG10,
+                                                           _E.LOG1P)
+sqrt, rsqrt, sin, cos, tan, asin, acos, atan = (_E.SQRT, _E.RSQRT, _E.SIN, _E.COS, _E.TAN, _E.ASIN,
+                                                _E.ACOS, _E.ATAN)
+sinh, cosh, tanh, sigmoid, relu, abs, sign = (_E.SINH, _E.COSH, _E.TANH, _E.SIGMOID, _E.RELU,
+                                              _E.ABS, _E.SIGN)
+floor, ceil, round, trunc, frac, reciprocal = (_E.FLOOR, _E.CEIL, _E.ROUND, _E.TRUNC, _E.FRAC,
+                                               _E.RECIPROCAL)
+arcsin, arccos, arctan, absolute = asin, acos, atan, abs
+maximum, minimum, remainder, fmod, floor_divide = (_E.MAXIMUM, _E.MINIMUM, _E.REMAINDER, _E.FMOD,
+                                                   _E.FLOOR_DIVIDE)
+eq, ne, lt, le, gt, ge = _E.EQ, _E.NE, _E.LT, _E.LE, _E.GT, _E.GE
+greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
+logical_and, logical_or, logical_xor, logical_not = (_E.LOGICAL_AND, _E.LOGICAL_OR,
+                                                     _E.LOGICAL_XOR, _E.LOGICAL_NOT)
+isnan, isinf, isfinite = _E.ISNAN, _E.ISINF, _E.ISFINITE
+
+
+class cuda:
+    """torch.cuda stand-in: tapegrad has no GPU backend."""
+
+    @staticmethod
+    def is_available() -> __builtins__["bool"] if isinstance(__builtins__, dict) else object:  # type: ignore
+        return False
+
+    @staticmethod
+    def device_count() -> int:
+        return 0
+
+    @staticmethod
+    def manual_seed(seed: int) -> None:
+        pass
+
+    manual_seed_all = manual_seed
+
+
+class backends:
+    class mps:
+        @staticmethod
+        def is_available() -> object:
+            return False
+
+
+_registry.Tensor = Tensor

@@ -1,0 +1,178 @@
+"""Tensor methods and operators, as one table mapping each name to the function behind it."""
+from __future__ import annotations
+
+import types
+from typing import Any
+
+import numpy as np
+
+from . import _api as A, _dtype
+from ._ops import elementwise as E
+from ._tensor import Tensor
+
+
+def _reflect(fn):
+    return lambda self, other: fn(other, self) if isinstance(other, Tensor) else _swap(fn, self, other)
+
+
+def _swap(fn, self: Tensor, other: Any):
+    if fn is E.SUB:
+        return E.RSUB(self, other)
+    if fn is E.DIV:
+        return E.MUL(E.RECIPROCAL(self), other)  # torch records 2 / x as reciprocal * 2
+    if fn is E.pow:
+        return E.RPOW(self, other)
+    return fn(self, other)
+
+
+def _inplace(fn):
+    def method(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
+        return self._inplace(fn, *args, **kwargs)
+    return method
+
+
+def _to(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
+    """Convert dtype (``to(tapegrad.float64)``); devices other than 'cpu' are refused."""
+    from ._tensor import check_device
+    dtype = kwargs.get("dtype")
+    for a in args:
+        if isinstance(a, _dtype.dtype):
+            dtype = a
+        elif isinstance(a, Tensor):
+            dtype = a.dtype
+        else:
+            check_device(a)
+    check_device(kwargs.get("device"))
+    if dtype is None or _dtype.to_numpy_dtype(dtype) == self._data.dtype:
+        return self.clone() if kwargs.get("copy") else self
+    return E.TO_COPY(self, dtype=_dtype.to_numpy_dtype(dtype))
+
+
+def _cast(target):
+    def method(self: Tensor, memory_format: Any = None) -> Tensor:
+        return _to(self, target)
+    return method
+
+
+def _type(self: Tensor, dtype: Any = None, **kw: Any):
+    if dtype is None:
+        return {"float32": "torch.FloatTensor", "float64": "torch.DoubleTensor",
+                "int64": "torch.LongTensor", "int32": "torch.IntTensor", "bool": "torch.BoolTensor",
+                "float16": "torch.HalfTensor", "uint8": "torch.ByteTensor",
+                "int8": "torch.CharTensor"}.get(self._data.dtype.name, "torch.Tensor")
+    return _to(self, dtype)
+
+
+def _zero_(self: Tensor) -> Tensor:
+    return self._inplace(lambda t: t * 0 if t._requires_grad else Tensor._make(np.zeros_like(t._data)))
+
+
+def _fill_(self: Tensor, value: Any) -> Tensor:
+    return self._inplace(lambda t: Tensor._make(np.full_like(t._data, value)) if not
+                         isinstance(value, Tensor) else t * 0 + value)
+
+
+def _uniform_(self: Tensor, a: float = 0.0, b: float = 1.0, *, generator: Any = None) -> Tensor:
+    from . import _creation
+    draws = _creation._rng(generator).uniform(a, b, self._data.shape)
+    return self._inplace(lambda t: Tensor._make(draws.astype(t._data.dtype)))
+
+
+def _normal_(self: Tensor, mean: float = 0.0, std: float = 1.0, *, generator: Any = None) -> Tensor:
+    from . import _creation
+    draws = _creation._rng(generator).normal(mean, std, self._data.shape)
+    return self._inplace(lambda t: Tensor._make(draws.astype(t._data.dtype)))
+
+
+def _copy_(self: Tensor, src: Tensor, non_blocking: bool = False) -> Tensor:
+    return self._inplace(lambda t, s: t * 0 + s, src)
+
+
+_BINARY = {
+    "add": A.add, "sub": A.sub, "mul": A.mul, "div": A.div, "pow": A.pow,
+    "maximum": E.MAXIMUM, "minimum": E.MINIMUM, "remainder": E.REMAINDER, "fmod": E.FMOD,
+    "eq": E.EQ, "ne": E.NE, "lt": E.LT, "le": E.LE, "gt": E.GT, "ge": E.GE,
+    "logical_and": E.LOGICAL_AND, "logical_or": E.LOGICAL_OR, "logical_xor": E.LOGICAL_XOR,
+    "floor_divide": E.FLOOR_DIVIDE,
+}
+_UNARY = {
+    "neg": E.NEG, "exp": E.EXP, "exp2": E.EXP2, "expm1": E.EXPM1, "log": E.LOG, "log2": E.LOG2,
+    "log10": E.LOG10, "log1p": E.LOG1P, "sqrt": E.SQRT, "rsqrt": E.RSQRT, "sin": E.SIN,
+    "cos": E.COS, "tan": E.TAN, "asin": E.ASIN, "acos": E.ACOS, "atan": E.ATAN, "sinh": E.SINH,
+    "cosh": E.COSH, "tanh": E.TANH, "sigmoid": E.SIGMOID, "relu": E.RELU, "abs": E.ABS,
+    "sign": E.SIGN, "floor": E.FLOOR, "ceil": E.CEIL, "round": E.ROUND, "trunc": E.TRUNC,
+    "frac": E.FRAC, "reciprocal": E.RECIPROCAL, "square": A.square, "logical_not": E.LOGICAL_NOT,
+    "isnan": E.ISNAN, "isinf": E.ISINF, "isfinite": E.ISFINITE,
+}
+_OTHER = {
+    "sum": A.sum, "mean": A.mean, "prod": A.prod, "max": A.max, "min": A.min, "amax": A.amax,
+    "amin": A.amin, "argmax": A.argmax, "argmin": A.argmin, "cumsum": A.cumsum, "norm": A.norm,
+    "var": A.var, "std": A.std, "logsumexp": A.logsumexp, "softmax": A.softmax,
+    "log_softmax": A.log_softmax, "dot": A.dot, "mv": A.mv, "mm": A.mm, "matmul": A.matmul,
+    "bmm": A.bmm, "outer": A.outer,
+    "reshape": lambda self, *shape: A.reshape(self, A._shape_arg(shape)), "view": A.view, "flatten": A.flatten,
+    "squeeze": A.squeeze, "unsqueeze": A.unsqueeze, "permute": A.permute,
+    "transpose": A.transpose, "swapaxes": A.transpose, "t": A.t, "expand": A.expand,
+    "expand_as": A.expand_as, "broadcast_to": A.broadcast_to, "repeat": A.repeat,
+    "split": A.split, "chunk": A.chunk, "unbind": A.unbind, "narrow": A.narrow, "flip": lambda self, *dims: A.flip(self, A._shape_arg(dims)),
+    "clone": A.clone, "clamp": A.clamp, "clip": A.clamp, "where": lambda self, cond, other:
+    A.where(cond, self, other), "trace": A.trace, "diag": A.diag, "tril": A.tril, "triu": A.triu,
+    "allclose": A.allclose, "isclose": A.isclose, "equal": A.equal, "rsub": A.rsub,
+    "to": _to, "type": _type, "type_as": lambda self, other: _to(self, other.dtype),
+    "view_as": lambda self, other: A.view(self, tuple(other.shape)),
+    "reshape_as": lambda self, other: A.reshape(self, tuple(other.shape)),
+    "float": _cast(_dtype.float32), "double": _cast(_dtype.float64), "half": _cast(_dtype.float16),
+    "long": _cast(_dtype.int64), "int": _cast(_dtype.int32), "bool": _cast(_dtype.bool),
+    "short": _cast(_dtype.int16), "byte": _cast(_dtype.uint8), "char": _cast(_dtype.int8),
+    "contiguous": lambda self, memory_format=None: self,
+    "zero_": _zero_, "fill_": _fill_, "uniform_": _uniform_, "normal_": _normal_, "copy_": _copy_,
+    "__getitem__": A.getitem, "__setitem__": A.setitem, "__matmul__": A.matmul,
+    "__rmatmul__": lambda self, other: A.matmul(other, self),
+    "__neg__": E.NEG, "__pos__": lambda self: self, "__abs__": E.ABS, "__invert__": E.BITWISE_NOT,
+}
+_OPERATORS = {"add": E.ADD, "sub": E.SUB, "mul": E.MUL, "truediv": E.DIV, "pow": E.pow,
+              "floordiv": E.FLOOR_DIVIDE, "mod": E.REMAINDER, "and": E.BITWISE_AND,
+              "or": E.BITWISE_OR, "xor": E.BITWISE_XOR}
+_COMPARISONS = {"eq": E.EQ, "ne": E.NE, "lt": E.LT, "le": E.LE, "gt": E.GT, "ge": E.GE}
+
+
+def _as_method(fn):
+    """Ops are callable objects, not functions: wrap them so they bind ``self``."""
+    if isinstance(fn, types.FunctionType):
+        return fn
+    return lambda self, *args, **kwargs: fn(self, *args, **kwargs)
+
+
+def _set(name: str, fn) -> None:
+    setattr(Tensor, name, _as_method(fn))
+
+
+def install() -> None:
+    """Attach every method and operator to Tensor."""
+    for name, fn in {**_BINARY, **_UNARY, **_OTHER}.items():
+        _set(name, fn)
+    for name, fn in {**_BINARY, **_UNARY}.items():
+        if name not in ("eq", "ne", "lt", "le", "gt", "ge", "isnan", "isinf", "isfinite"):
+            _set(name + "_", _inplace(fn))
+    for name, fn in {"clamp": A.clamp, "clip": A.clamp, "sub": A.sub, "div": A.div}.items():
+        _set(name + "_", _inplace(fn))
+    _set("true_divide", A.div)
+    for name, fn in _OPERATORS.items():
+        _set(f"__{name}__", fn)
+        _set(f"__r{name}__", _reflect(fn))
+        _set(f"__i{name}__", _inplace(fn))
+    for name, fn in _COMPARISONS.items():
+        _set(f"__{name}__", fn)
+    Tensor.__hash__ = lambda self: id(self)  # __eq__ is elementwise; identity hashing as torch
+    Tensor.T = property(lambda self: S_T(self), doc="Dimensions reversed (PermuteBackward0).")
+    Tensor.mT = property(lambda self: A.transpose(self, -2, -1),
+                         doc="The last two dimensions swapped.")
+
+
+def S_T(self: Tensor) -> Tensor:
+    if self.ndim < 2:
+        return self
+    return A.permute(self, tuple(range(self.ndim - 1, -1, -1)))
+
+
+install()
