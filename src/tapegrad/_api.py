@@ -6,6 +6,7 @@ messages, and pick the op (hence the ``grad_fn`` name) torch would record.
 from __future__ import annotations
 
 import builtins
+import functools
 from collections import namedtuple
 from typing import Any, Sequence
 
@@ -14,8 +15,30 @@ import numpy as np
 from ._tensor import Tensor, _wrap_dim
 from ._ops import elementwise as E, linalg as L, reduction as R, shape as S
 
-_max_result = namedtuple("max", ["values", "indices"])
-_min_result = namedtuple("min", ["values", "indices"])
+def _return_type(name: str) -> type:
+    """torch.return_types.NAME: a named tuple ``(values, indices)`` printed as torch prints it."""
+    base = namedtuple(name, ["values", "indices"])
+
+    def __repr__(self: Any) -> str:
+        return f"tapegrad.return_types.{name}(\nvalues={self.values!r},\nindices={self.indices!r})"
+
+    return type(name, (base,), {"__slots__": (), "__repr__": __repr__})
+
+
+_max_result = _return_type("max")
+_min_result = _return_type("min")
+
+
+def _accepts_numpy_names(fn):
+    """Accept NumPy's ``axis``/``keepdims`` for torch's ``dim``/``keepdim``, as torch does."""
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if "axis" in kwargs:
+            kwargs["dim"] = kwargs.pop("axis")
+        if "keepdims" in kwargs:
+            kwargs["keepdim"] = kwargs.pop("keepdims")
+        return fn(*args, **kwargs)
+    return wrapper
 
 
 def _dims(dim: Any, ndim: int) -> tuple | None:
@@ -111,6 +134,7 @@ def where(condition: Tensor, input: Any = None, other: Any = None) -> Any:
 
 
 # -- reductions ----------------------------------------------------------------------------------
+@_accepts_numpy_names
 def sum(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
     """Sum of all elements, or over ``dim`` (int or tuple)."""
     _check_tensor(input, "sum")
@@ -122,6 +146,7 @@ def sum(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = N
     return R.SUM_DIM(input, dim=dims, keepdim=keepdim)
 
 
+@_accepts_numpy_names
 def mean(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
     """Arithmetic mean of all elements, or over ``dim``."""
     if dtype is not None:
@@ -132,6 +157,7 @@ def mean(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = 
     return R.MEAN_DIM(input, dim=dims, keepdim=keepdim)
 
 
+@_accepts_numpy_names
 def prod(input: Tensor, dim: int | None = None, keepdim: bool = False, *,
          dtype: Any = None) -> Tensor:
     """Product of all elements, or along one ``dim``."""
@@ -157,36 +183,43 @@ def _extreme(input: Tensor, dim: Any, keepdim: bool, full, along, arg, result_ty
     return result_type(values, Tensor._make(indices))
 
 
+@_accepts_numpy_names
 def max(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
     """Largest element; with ``dim``, the named tuple ``(values, indices)`` along it."""
     return _extreme(input, dim, keepdim, R.MAX, R.MAX_DIM, np.argmax, _max_result)
 
 
+@_accepts_numpy_names
 def min(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
     """Smallest element; with ``dim``, the named tuple ``(values, indices)`` along it."""
     return _extreme(input, dim, keepdim, R.MIN, R.MIN_DIM, np.argmin, _min_result)
 
 
+@_accepts_numpy_names
 def amax(input: Tensor, dim: Any = (), keepdim: bool = False) -> Tensor:
     dims = None if dim == () else _dims(dim, input.ndim)
     return R.AMAX(input, dim=dims, keepdim=keepdim)
 
 
+@_accepts_numpy_names
 def amin(input: Tensor, dim: Any = (), keepdim: bool = False) -> Tensor:
     dims = None if dim == () else _dims(dim, input.ndim)
     return R.AMIN(input, dim=dims, keepdim=keepdim)
 
 
+@_accepts_numpy_names
 def argmax(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
     """Index of the largest element (of the flattened tensor when ``dim`` is None)."""
     return R.ARGMAX(input, dim=None if dim is None else _wrap_dim(dim, input.ndim), keepdim=keepdim)
 
 
+@_accepts_numpy_names
 def argmin(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
     """Index of the smallest element (of the flattened tensor when ``dim`` is None)."""
     return R.ARGMIN(input, dim=None if dim is None else _wrap_dim(dim, input.ndim), keepdim=keepdim)
 
 
+@_accepts_numpy_names
 def cumsum(input: Tensor, dim: int, *, dtype: Any = None) -> Tensor:
     """Running sum along ``dim``."""
     if dtype is not None:
@@ -194,6 +227,7 @@ def cumsum(input: Tensor, dim: int, *, dtype: Any = None) -> Tensor:
     return R.CUMSUM(input, dim=_wrap_dim(dim, input.ndim))
 
 
+@_accepts_numpy_names
 def norm(input: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False,
          dtype: Any = None) -> Tensor:
     """Vector 2-norm (default, also 'fro'); other ``p`` are built from abs/pow/sum."""
@@ -210,6 +244,7 @@ def _correction(unbiased: Any, correction: Any) -> float:
     return 1 if unbiased is None or unbiased else 0
 
 
+@_accepts_numpy_names
 def var(input: Tensor, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *,
         correction: Any = None) -> Tensor:
     """Variance (Bessel-corrected unless ``correction=0`` / ``unbiased=False``)."""
@@ -219,6 +254,7 @@ def var(input: Tensor, dim: Any = None, unbiased: Any = None, keepdim: bool = Fa
                  correction=_correction(unbiased, correction))
 
 
+@_accepts_numpy_names
 def std(input: Tensor, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *,
         correction: Any = None) -> Tensor:
     """Standard deviation (Bessel-corrected by default)."""
@@ -228,11 +264,13 @@ def std(input: Tensor, dim: Any = None, unbiased: Any = None, keepdim: bool = Fa
                  correction=_correction(unbiased, correction))
 
 
+@_accepts_numpy_names
 def logsumexp(input: Tensor, dim: Any, keepdim: bool = False) -> Tensor:
     """``log(sum(exp(input)))`` over ``dim``, computed without overflow."""
     return R.LOGSUMEXP(input, dim=_dims(dim, input.ndim), keepdim=keepdim)
 
 
+@_accepts_numpy_names
 def softmax(input: Tensor, dim: int, dtype: Any = None) -> Tensor:
     """``exp(x) / sum(exp(x))`` along ``dim``."""
     if dtype is not None:
@@ -240,6 +278,7 @@ def softmax(input: Tensor, dim: int, dtype: Any = None) -> Tensor:
     return R.SOFTMAX(input, dim=_wrap_dim(dim, input.ndim))
 
 
+@_accepts_numpy_names
 def log_softmax(input: Tensor, dim: int, dtype: Any = None) -> Tensor:
     """``log(softmax(x))`` along ``dim``, computed stably."""
     if dtype is not None:
@@ -388,6 +427,7 @@ def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     return input if new == tuple(shape) else S.RESHAPE(input, shape=new)
 
 
+@_accepts_numpy_names
 def squeeze(input: Tensor, dim: Any = None) -> Tensor:
     """Remove dimensions of size 1 (all, or those named by ``dim``)."""
     shape = input.shape
@@ -398,6 +438,7 @@ def squeeze(input: Tensor, dim: Any = None) -> Tensor:
                                             if not (i in dims and s == 1)))
 
 
+@_accepts_numpy_names
 def unsqueeze(input: Tensor, dim: int) -> Tensor:
     """Insert a dimension of size 1 at ``dim``."""
     d = _wrap_dim(dim, input.ndim + 1)
@@ -417,6 +458,7 @@ def permute(input: Tensor, *dims: Any) -> Tensor:
     return S.PERMUTE(input, dims=order)
 
 
+@_accepts_numpy_names
 def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:
     """Swap two dimensions."""
     return S.TRANSPOSE(input, dim0=_wrap_dim(dim0, input.ndim), dim1=_wrap_dim(dim1, input.ndim))
@@ -471,6 +513,7 @@ def repeat(input: Tensor, *sizes: Any) -> Tensor:
     return S.REPEAT(input, repeats=reps)
 
 
+@_accepts_numpy_names
 def cat(tensors: Sequence[Tensor], dim: int = 0, *, out: Tensor | None = None) -> Tensor:
     """Join tensors along an existing dimension."""
     tensors = [t for t in tensors if not (t.ndim == 1 and t.shape[0] == 0)] or list(tensors[:1])
@@ -487,6 +530,7 @@ def cat(tensors: Sequence[Tensor], dim: int = 0, *, out: Tensor | None = None) -
 concat = concatenate = cat
 
 
+@_accepts_numpy_names
 def stack(tensors: Sequence[Tensor], dim: int = 0, *, out: Tensor | None = None) -> Tensor:
     """Join tensors of equal shape along a new dimension."""
     for k, t in enumerate(tensors[1:], 1):
@@ -497,6 +541,7 @@ def stack(tensors: Sequence[Tensor], dim: int = 0, *, out: Tensor | None = None)
     return _out(S.STACK(*tensors, dim=d, count=len(tensors)), out)
 
 
+@_accepts_numpy_names
 def split(tensor: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple:
     """Pieces of ``split_size`` along ``dim`` (the last may be smaller), or of the given sizes."""
     d = _wrap_dim(dim, tensor.ndim)
@@ -512,6 +557,7 @@ def split(tensor: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple:
     return S.SPLIT(tensor, dim=d, sizes=sizes)
 
 
+@_accepts_numpy_names
 def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple:
     """Split into ``chunks`` nearly equal pieces (fewer if the size does not allow)."""
     n = input.shape[_wrap_dim(dim, input.ndim)]
@@ -519,6 +565,7 @@ def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple:
     return split(input, builtins.max(step, 1), dim)
 
 
+@_accepts_numpy_names
 def unbind(input: Tensor, dim: int = 0) -> tuple:
     """All slices along ``dim``, as a tuple."""
     return S.UNBIND(input, dim=_wrap_dim(dim, input.ndim))
@@ -530,6 +577,7 @@ def narrow(input: Tensor, dim: int, start: int, length: int) -> Tensor:
                     length=length)
 
 
+@_accepts_numpy_names
 def flip(input: Tensor, dims: Any) -> Tensor:
     return S.FLIP(input, dims=_dims(dims, input.ndim))
 

@@ -1,0 +1,6 @@
+"""Allow ``python -m tapegrad``."""
+import sys
+
+from .cli import main
+
+sys.exit(main())
