@@ -97,6 +97,7 @@ class Tensor:
     __slots__ = ("_data", "_requires_grad", "_grad_fn", "_output_nr", "_grad", "_base", "_vbox",
                  "_hooks", "_retains_grad", "__weakref__")
     __array_priority__ = 1000  # NumPy defers mixed operators to the Tensor's reflected methods
+    _n_outputs = 1  # a leaf is a graph target with one "output" (see autograd/_engine.py)
 
     def __init__(self, *args: Any, device: Any = None) -> None:
         check_device(device)

@@ -56,20 +56,24 @@ class Op:
         self.node_cls = type(grad_fn, (Node,), {"__slots__": (), "op": self})
         self.vjps = tuple(vjps)
         self._jvp = jvp
-        # Which values the rules read, resolved by parameter name.
-        rules = [r for r in (*self.vjps, jvp, *self.partials) if callable(r)]
+        # Which values the rules read, resolved by parameter name.  The first parameter of a
+        # VJP or JVP rule is the incoming gradient (or the tangents), not a saved value.
+        reads = [_reads(r, True) for r in (*self.vjps, jvp) if callable(r)]
+        reads += [_reads(p, False) for p in self.partials if callable(p)]
         wanted: list[str] = []
-        for rule in rules:
-            for p in _param_names(rule):
-                if p not in wanted and p not in ("g", "grad", "tangents"):
+        for names in reads:
+            for p in names:
+                if p not in wanted:
                     wanted.append(p)
         self.saved_names = tuple(wanted)
+        self.save_plan = tuple(_plan(n, self.args) for n in wanted)
         self.input_slots = tuple(i for i, n in enumerate(wanted) if n in self.args)
         self.result_slot = wanted.index("result") if "result" in wanted else -1
         self.saves_tensors = bool(self.input_slots) or self.result_slot >= 0
-        self.vjp_args = tuple(_slots_for(r, wanted) if callable(r) else () for r in self.vjps)
-        self.jvp_args = _slots_for(jvp, wanted) if callable(jvp) else ()
-        self.partial_args = tuple(_slots_for(p, wanted) if callable(p) else ()
+        self.vjp_args = tuple(_slots_for(_reads(r, True), wanted) if callable(r) else ()
+                              for r in self.vjps)
+        self.jvp_args = _slots_for(_reads(jvp, True), wanted) if callable(jvp) else ()
+        self.partial_args = tuple(_slots_for(_reads(p, False), wanted) if callable(p) else ()
                                   for p in self.partials)
         REGISTRY[name] = self
 
@@ -86,34 +90,44 @@ class Op:
     def record(self, args: Sequence, params: dict) -> Any:
         """Run the forward on Tensors' arrays and, if needed, record a node."""
         arrays = [a._data if isinstance(a, Tensor) else a for a in args]
+        out_dtype = None
         if self.promote is not None:
             arrays, out_dtype = _promote(self.promote, arrays)
-        else:
-            out_dtype = None
-        out = self.forward(*arrays, **params)
+        try:
+            out = self.forward(*arrays, **params)
+        except ValueError as exc:
+            raise _shape_error(self, arrays, exc) from None
         if self.multi_output:
-            outs = [_as_array(o, out_dtype) for o in out]
-        else:
-            outs = [_as_array(out, out_dtype)]
-        wrap = Tensor._make
-        needs_grad = (self.differentiable and grad_mode.state.enabled
-                      and any(isinstance(a, Tensor) and a._requires_grad for a in args)
-                      and outs[0].dtype.kind in "fc")
-        if not needs_grad:
-            results = [wrap(o) for o in outs]
-        else:
-            node = self.node_cls(_edges(args), *_save(self, args, params, outs[0]))
-            node._n_outputs = len(outs)
-            results = [wrap(o, node, True, nr) for nr, o in enumerate(outs)]
+            return self._wrap_many([_as_array(o, out_dtype) for o in out], args, params)
+        if out.__class__ is not np.ndarray or (out_dtype is not None and out.dtype != out_dtype):
+            out = _as_array(out, out_dtype)
+        if (self.differentiable and grad_mode.state.enabled and out.dtype.kind in "fc"
+                and any(isinstance(a, Tensor) and a._requires_grad for a in args)):
+            saved, checks = _save(self, args, params, out)
+            node = self.node_cls(_edges(args), saved, checks)
+            result = Tensor._make(out, node, True)
             if self.result_slot >= 0:
-                box = results[0]._version_box()
-                node._checks = node._checks + ((box, box[0]),)
+                box = result._version_box()
+                node._checks = checks + ((box, 0),)
+        else:
+            result = Tensor._make(out)
         if self.view:
             src = args[0]
-            base = src._base if src._base is not None else src
+            result._base = src._base if src._base is not None else src
+        return result
+
+    def _wrap_many(self, outs: list, args: Sequence, params: dict) -> tuple:
+        if (self.differentiable and grad_mode.state.enabled and outs[0].dtype.kind in "fc"
+                and any(isinstance(a, Tensor) and a._requires_grad for a in args)):
+            node = self.node_cls(_edges(args), *_save(self, args, params, None))
+            node._n_outputs = len(outs)
+            results = [Tensor._make(o, node, True, nr) for nr, o in enumerate(outs)]
+        else:
+            results = [Tensor._make(o) for o in outs]
+        if self.view:
             for r in results:
-                r._base = base
-        return tuple(results) if self.multi_output else results[0]
+                r._base = args[0]._base if args[0]._base is not None else args[0]
+        return tuple(results)
 
     # -- derivatives ---------------------------------------------------------------------------
     def backward(self, node: Node, g: Any, saved: list) -> list:
@@ -144,8 +158,13 @@ def _param_names(fn: Callable) -> list[str]:
     return list(inspect.signature(fn).parameters)
 
 
-def _slots_for(rule: Callable, wanted: list[str]) -> tuple[int, ...]:
-    return tuple(wanted.index(p) for p in _param_names(rule) if p not in ("g", "grad", "tangents"))
+def _reads(rule: Callable, skip_first: bool) -> list[str]:
+    names = _param_names(rule)
+    return names[1:] if skip_first else names
+
+
+def _slots_for(names: list[str], wanted: list[str]) -> tuple[int, ...]:
+    return tuple(wanted.index(p) for p in names)
 
 
 def _resolve(name: str, op: Op, args: Sequence, params: dict, result: Any) -> Any:
@@ -161,16 +180,52 @@ def _resolve(name: str, op: Op, args: Sequence, params: dict, result: Any) -> An
     raise TypeError(f"derivative rule of {op.name} reads unknown value {name!r}")
 
 
-def _save(op: Op, args: Sequence, params: dict, result: np.ndarray) -> tuple[tuple, tuple]:
+_INPUT, _SHAPE, _PARAM, _RESULT = range(4)
+
+
+def _plan(name: str, args: tuple) -> tuple:
+    """How to fetch a saved value by name, decided once per op."""
+    if name == "result":
+        return (_RESULT, None)
+    if name in args:
+        return (_INPUT, args.index(name))
+    if name.endswith("_shape") and name[:-6] in args:
+        return (_SHAPE, args.index(name[:-6]))
+    return (_PARAM, name)
+
+
+def _save(op: Op, args: Sequence, params: dict, result: Any) -> tuple[tuple, tuple]:
     saved = []
     checks = []
-    for name in op.saved_names:
-        v = _resolve(name, op, args, params, result)
-        if isinstance(v, Tensor):
-            box = v._version_box()
-            checks.append((box, box[0]))
+    for kind, key in op.save_plan:
+        if kind == _INPUT:
+            v = args[key]
+            if isinstance(v, Tensor):
+                box = v._version_box()
+                checks.append((box, box[0]))
+        elif kind == _PARAM:
+            v = params[key]
+        elif kind == _RESULT:
+            v = result
+        else:
+            a = args[key]
+            v = a.shape if isinstance(a, (Tensor, np.ndarray)) else ()
         saved.append(v)
     return tuple(saved), tuple(checks)
+
+
+def _shape_error(op: Op, arrays: list, exc: ValueError) -> Exception:
+    """torch's message for operands that do not broadcast; other errors pass through."""
+    shapes = [np.shape(a) for a in arrays if isinstance(a, np.ndarray)]
+    if len(shapes) == 2 and "broadcast" in str(exc):
+        a, b = shapes
+        n = max(len(a), len(b))
+        a, b = (1,) * (n - len(a)) + a, (1,) * (n - len(b)) + b
+        for i in range(n - 1, -1, -1):
+            if a[i] != b[i] and a[i] != 1 and b[i] != 1:
+                return RuntimeError(f"The size of tensor a ({a[i]}) must match the size of tensor b "
+                                    f"({b[i]}) at non-singleton dimension {i}")
+    return exc
 
 
 def _edges(args: Sequence) -> tuple:
@@ -209,6 +264,13 @@ def _promote(rule: str, arrays: list) -> tuple[list, np.dtype | None]:
                          else x for x in (a, b)], common
     if len(arrays) == 2:
         a, b = arrays
+        bc = b.__class__
+        if bc is np.ndarray and a.dtype is b.dtype or (bc is float and a.dtype.kind == "f"):
+            common = a.dtype  # the common case: nothing to cast
+            if rule == "compare":
+                return arrays, _dtype.BOOL
+            if rule != "float_binary" or common.kind in "fc":
+                return arrays, common
         common = _dtype.result_dtype(a, b)
     else:
         common = arrays[0].dtype

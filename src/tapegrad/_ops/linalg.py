@@ -6,7 +6,7 @@ from typing import Any
 import numpy as np
 
 from ._registry import bilinear, linear
-from .shape import reshape, transpose
+from .shape import INDEX_BACKWARD, reshape, transpose
 
 
 def _mT(x: Any) -> Any:
@@ -84,10 +84,19 @@ def _diag_embed(a: np.ndarray, diagonal: int) -> np.ndarray:
     return np.diag(a, diagonal)
 
 
+def _diagonal_index(shape: tuple, offset: int) -> tuple:
+    rows = np.arange(max(0, -offset), shape[0])
+    cols = rows + offset
+    keep = (cols >= 0) & (cols < shape[1])
+    return rows[keep], cols[keep]
+
+
 DIAG = linear("diag", _diag_embed, "DiagEmbedBackward0",
               lambda g, diagonal: diagonal_op(g, offset=diagonal), params=("diagonal",))
 DIAGONAL = linear("diagonal", lambda a, offset: np.diagonal(a, offset).copy(), "DiagonalBackward0",
-                  lambda g, offset: DIAG(g, diagonal=offset), params=("offset",))
+                  lambda g, input_shape, offset: INDEX_BACKWARD(
+                      g, index=_diagonal_index(input_shape, offset), shape=input_shape),
+                  params=("offset",))
 diagonal_op = DIAGONAL
 TRIL = linear("tril", lambda a, diagonal: np.tril(a, diagonal), "TrilBackward0",
               lambda g, diagonal: TRIL(g, diagonal=diagonal), params=("diagonal",))

@@ -70,10 +70,15 @@ MEAN = linear("mean", _np_mean, "MeanBackward0", _mean_vjp, params=("dim", "keep
 MEAN_DIM = linear("mean_dim", _np_mean, "MeanBackward1", _mean_vjp, params=("dim", "keepdim"))
 
 
-def _prod_vjp(g: Any, input: Any, input_shape: tuple, dim: tuple | None, keepdim: bool) -> Any:
-    # The product of the other elements, computed directly so that zeros are handled exactly
-    # (it is treated as a constant by higher derivatives).
-    others = lift(input, _prod_of_others(raw(input), dim))
+def _prod_vjp(g: Any, input: Any, result: Any, input_shape: tuple, dim: tuple | None,
+              keepdim: bool) -> Any:
+    # d(prod)/dx_i is the product of the other elements: result / x_i when no element is zero
+    # (differentiable again); with zeros it is computed directly, as a constant.
+    data = raw(input)
+    if np.all(data != 0):
+        others = _kept(result, input_shape, dim, keepdim) / input
+    else:
+        others = lift(input, _prod_of_others(data, dim))
     return _unreduce(g, input_shape, dim, keepdim) * others
 
 

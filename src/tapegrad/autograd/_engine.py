@@ -158,7 +158,7 @@ def _modified_message(node: Node, now: int, expected: int) -> str:
 def _discover(roots: Sequence) -> dict:
     """Count, for every node and leaf reachable from ``roots``, the edges that reach it."""
     deps: dict = {}
-    stack = [r for r in roots if isinstance(r, Node)]
+    stack = list(dict.fromkeys(r for r in roots if isinstance(r, Node)))
     seen = set(map(id, stack))
     while stack:
         node = stack.pop()
@@ -176,7 +176,7 @@ def _discover(roots: Sequence) -> dict:
 def _needed(roots: Sequence, capture: dict) -> set:
     """Ids of the nodes from which some captured target can be reached (others are skipped)."""
     parents: dict = {}
-    stack = [r for r in roots if isinstance(r, Node)]
+    stack = list(dict.fromkeys(r for r in roots if isinstance(r, Node)))
     seen = set(map(id, stack))
     while stack:
         node = stack.pop()
@@ -252,15 +252,18 @@ def _sweep(roots, root_grads, retain_graph, create_graph, capture, accumulate):
             continue
         node = target
         n_out = node._n_outputs
-        outs = grads if n_out > 1 else [grads]
-        outs = _pre_node(node, outs, create_graph, capture_at, captured)
-        if needed is not None and id(node) not in needed:
-            in_grads = [None] * len(node._next)
-        elif all(g is None for g in outs):
+        if node._pre_hooks or node._retained or capture_at:
+            outs = _pre_node(node, grads if n_out > 1 else [grads], create_graph, capture_at,
+                             captured)
+            grads = outs if n_out > 1 else outs[0]
+        else:
+            outs = grads if n_out > 1 else (grads,)
+        if (needed is not None and id(node) not in needed) or (
+                grads is None if n_out == 1 else all(g is None for g in outs)):
             in_grads = [None] * len(node._next)
         else:
             saved = node.saved_values(create_graph)
-            in_grads = node.op.backward(node, outs if n_out > 1 else outs[0], saved)
+            in_grads = node.op.backward(node, grads, saved)
             if node._hooks:
                 in_t = tuple(_as_tensor(g) for g in in_grads)
                 out_t = tuple(_as_tensor(g) for g in outs)
@@ -280,7 +283,11 @@ def _sweep(roots, root_grads, retain_graph, create_graph, capture, accumulate):
                     g = _sum_to_size(g, shape)
                 if arr.dtype != dtype:
                     g = _cast(g, dtype)
-                _deposit(buffers, dest, nr, g)
+                if dest._n_outputs == 1:
+                    old = buffers.get(dest)
+                    buffers[dest] = g if old is None else old + g
+                else:
+                    _deposit(buffers, dest, nr, g)
             remaining = deps[dest] - 1
             deps[dest] = remaining
             if remaining == 0:
@@ -291,7 +298,7 @@ def _sweep(roots, root_grads, retain_graph, create_graph, capture, accumulate):
 
 
 def _deposit(buffers: dict, target, nr: int, g) -> None:
-    if target.__class__ is not _Tensor and isinstance(target, Node) and target._n_outputs > 1:
+    if target._n_outputs > 1:
         slot = buffers.get(target)
         if slot is None:
             slot = buffers[target] = [None] * target._n_outputs
