@@ -128,6 +128,8 @@ def _array_from(data: Any, dtype: Any) -> np.ndarray:
             else np.asarray(data)
         if isinstance(data, np.ndarray):
             return _array_from(data, dtype)
+    if isinstance(data, range):
+        data = list(data)
     target = _infer_dtype(data) if dtype is None else _dtype.to_numpy_dtype(dtype)
     return np.array(_unwrap_nested(data), dtype=target)
 

@@ -22,6 +22,8 @@ def _swap(fn, self: Tensor, other: Any):
         return E.MUL(E.RECIPROCAL(self), other)  # torch records 2 / x as reciprocal * 2
     if fn is E.pow:
         return E.RPOW(self, other)
+    if fn in (E.FLOOR_DIVIDE, E.REMAINDER):  # not commutative: put the number first
+        return fn(np.asarray(other), self)
     return fn(self, other)
 
 

@@ -108,7 +108,7 @@ class Op:
             result = Tensor._make(out, node, True)
             if self.result_slot >= 0:
                 box = result._version_box()
-                node._checks = checks + ((box, 0),)
+                node._checks = checks + ((box, 0, -1),)
         else:
             result = Tensor._make(out)
         if self.view:
@@ -197,12 +197,12 @@ def _plan(name: str, args: tuple) -> tuple:
 def _save(op: Op, args: Sequence, params: dict, result: Any) -> tuple[tuple, tuple]:
     saved = []
     checks = []
-    for kind, key in op.save_plan:
+    for slot, (kind, key) in enumerate(op.save_plan):
         if kind == _INPUT:
             v = args[key]
             if isinstance(v, Tensor):
                 box = v._version_box()
-                checks.append((box, box[0]))
+                checks.append((box, box[0], slot))
         elif kind == _PARAM:
             v = params[key]
         elif kind == _RESULT:

@@ -7,7 +7,8 @@ Every recorded operation leaves one ``Node`` (its class is named after torch's `
   ``(target, output_nr, shape, dtype)`` where ``target`` is the producing node, or the leaf
   tensor itself for leaves;
 * ``_saved``: the values its derivative rule reads (tensors, shapes, parameters, its result);
-* ``_checks``: ``(version_box, version)`` pairs that detect in-place changes to saved tensors.
+* ``_checks``: ``(version_box, version, saved_slot)`` triples that detect in-place
+  changes to saved tensors.
 
 The engine does the work shared by all rules once: it reduces broadcast gradients to the input's
 shape, casts them to the input's dtype, sums gradients that meet at a node, calls hooks, fills
@@ -17,6 +18,7 @@ and are recorded, which is what makes higher derivatives work.
 """
 from __future__ import annotations
 
+import re
 import weakref
 from typing import Any, Sequence
 
@@ -90,9 +92,9 @@ class Node:
         """The values the derivative rule reads: arrays, or Tensors when building a graph."""
         if self._freed:
             raise RuntimeError(_FREED_MSG)
-        for box, version in self._checks:
+        for box, version, slot in self._checks:
             if box[0] != version:
-                raise RuntimeError(_modified_message(self, box[0], version))
+                raise RuntimeError(_modified_message(self, slot, box[0], version))
         values = list(self._saved)
         op = self.op
         if create_graph:
@@ -147,12 +149,26 @@ class _RemovableHandle:
             self._list.remove(self._fn)
 
 
-def _modified_message(node: Node, now: int, expected: int) -> str:
+def _modified_message(node: Node, slot: int, now: int, expected: int) -> str:
+    """torch's text, naming the saved tensor's type, shape and the op that last wrote it."""
+    if slot < 0:  # the node's own result
+        data, producer = node._saved[node.op.result_slot], node
+    else:
+        tensor = node._saved[slot]
+        data, producer = tensor._data, tensor._grad_fn
+    type_name = _LEGACY_TYPES.get(data.dtype.name, "Tensor")
+    where = ""
+    if producer is not None:
+        where = f", which is output 0 of {re.sub(r'Backward[0-9]*$', '', producer.name())},"
     return ("one of the variables needed for gradient computation has been modified by an inplace "
-            f"operation: output 0 of {node.name()}, is at version {now}; expected version "
-            f"{expected} instead. Hint: the backtrace further above can point to the operation "
-            "that failed to compute its gradient. The variable in question was changed in there or "
-            "anywhere later. Good luck!")
+            f"operation: [torch.{type_name} {list(data.shape)}]{where} is at version {now}; "
+            f"expected version {expected} instead. Hint: enable anomaly detection to find the "
+            "operation that failed to compute its gradient, with "
+            "torch.autograd.set_detect_anomaly(True, check_nan=False).")
+
+
+_LEGACY_TYPES = {"float32": "FloatTensor", "float64": "DoubleTensor", "float16": "HalfTensor",
+                 "complex64": "ComplexFloatTensor", "complex128": "ComplexDoubleTensor"}
 
 
 def _discover(roots: Sequence) -> dict:
