@@ -238,30 +238,28 @@ def norm(input: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False,
     return total ** (1.0 / p)
 
 
-def _correction(unbiased: Any, correction: Any) -> float:
-    if correction is not None:
-        return correction
-    return 1 if unbiased is None or unbiased else 0
+def _spread(op: Any, input: Tensor, dim: Any, unbiased: Any, keepdim: bool,
+            correction: Any) -> Tensor:
+    """var/std: torch also takes ``unbiased`` as the second positional argument."""
+    if isinstance(dim, builtins.bool):
+        unbiased, dim = dim, None
+    if correction is None:
+        correction = 1 if unbiased is None or unbiased else 0
+    return op(input, dim=_dims(dim, input.ndim), keepdim=keepdim, correction=correction)
 
 
 @_accepts_numpy_names
 def var(input: Tensor, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *,
         correction: Any = None) -> Tensor:
     """Variance (Bessel-corrected unless ``correction=0`` / ``unbiased=False``)."""
-    if isinstance(dim, builtins.bool):
-        unbiased, dim = dim, None
-    return R.VAR(input, dim=_dims(dim, input.ndim), keepdim=keepdim,
-                 correction=_correction(unbiased, correction))
+    return _spread(R.VAR, input, dim, unbiased, keepdim, correction)
 
 
 @_accepts_numpy_names
 def std(input: Tensor, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *,
         correction: Any = None) -> Tensor:
     """Standard deviation (Bessel-corrected by default)."""
-    if isinstance(dim, builtins.bool):
-        unbiased, dim = dim, None
-    return R.STD(input, dim=_dims(dim, input.ndim), keepdim=keepdim,
-                 correction=_correction(unbiased, correction))
+    return _spread(R.STD, input, dim, unbiased, keepdim, correction)
 
 
 @_accepts_numpy_names
