@@ -102,7 +102,7 @@ class Op:
         if out.__class__ is not np.ndarray or (out_dtype is not None and out.dtype != out_dtype):
             out = _as_array(out, out_dtype)
         if (self.differentiable and grad_mode.state.enabled and out.dtype.kind in "fc"
-                and any(isinstance(a, Tensor) and a._requires_grad for a in args)):
+                and _any_requires_grad(args)):
             saved, checks = _save(self, args, params, out)
             node = self.node_cls(_edges(args), saved, checks)
             result = Tensor._make(out, node, True)
@@ -118,7 +118,7 @@ class Op:
 
     def _wrap_many(self, outs: list, args: Sequence, params: dict) -> tuple:
         if (self.differentiable and grad_mode.state.enabled and outs[0].dtype.kind in "fc"
-                and any(isinstance(a, Tensor) and a._requires_grad for a in args)):
+                and _any_requires_grad(args)):
             node = self.node_cls(_edges(args), *_save(self, args, params, None))
             node._n_outputs = len(outs)
             results = [Tensor._make(o, node, True, nr) for nr, o in enumerate(outs)]
@@ -178,6 +178,13 @@ def _resolve(name: str, op: Op, args: Sequence, params: dict, result: Any) -> An
     if name in params:
         return params[name]
     raise TypeError(f"derivative rule of {op.name} reads unknown value {name!r}")
+
+
+def _any_requires_grad(args: Sequence) -> bool:
+    for a in args:
+        if isinstance(a, Tensor) and a._requires_grad:
+            return True
+    return False
 
 
 _INPUT, _SHAPE, _PARAM, _RESULT = range(4)
