@@ -400,16 +400,28 @@ def _infer_shape(shape: tuple, numel: int) -> tuple:
     return shape
 
 
+def _can_view(a: np.ndarray, shape: tuple) -> bool:
+    return np.may_share_memory(np.reshape(a, shape), a) or a.size == 0
+
+
 def reshape(input: Tensor, shape: Sequence[int]) -> Tensor:
-    """The same elements in a new shape (one dimension may be -1)."""
-    return S.RESHAPE(input, shape=_infer_shape(_shape_arg((shape,)), input.numel()))
+    """The same elements in a new shape (one dimension may be -1); a copy only when needed."""
+    new = _infer_shape(_shape_arg((shape,)), input.numel())
+    if _can_view(input._data, new):
+        return S.RESHAPE(input, shape=new)
+    return S.UNSAFE_VIEW(E.CLONE(input), shape=new)  # torch's record for a copying reshape
 
 
 def view(input: Tensor, *shape: Any) -> Tensor:
     """Like reshape, but the result always shares memory with ``input``."""
     if len(shape) == 1 and not isinstance(shape[0], (tuple, list, builtins.int)):
         return input.to(shape[0])  # view(dtype)
-    return S.RESHAPE(input, shape=_infer_shape(_shape_arg(shape), input.numel()))
+    new = _infer_shape(_shape_arg(shape), input.numel())
+    if not _can_view(input._data, new):
+        raise RuntimeError("view size is not compatible with input tensor's size and stride (at "
+                           "least one dimension spans across two contiguous subspaces). Use "
+                           ".reshape(...) instead.")
+    return S.RESHAPE(input, shape=new)
 
 
 def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:

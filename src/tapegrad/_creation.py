@@ -80,7 +80,7 @@ def _infer_dtype(data: Any) -> np.dtype:
         length = len(seqs[0])
         for s in seqs:
             if len(s) != length:
-                raise ValueError(f"expected sequence of length {length} at dim {depth + 1} "
+                raise ValueError(f"expected sequence of length {length} at dim {depth} "
                                  f"(got {len(s)})")
         shape.append(length)
         level = [x for s in seqs for x in s]

@@ -1,0 +1,287 @@
+"""Autograd behaviours that torch users rely on."""
+from __future__ import annotations
+
+import gc
+import math
+import threading
+import warnings
+import weakref
+
+import numpy as np
+import pytest
+
+import tapegrad as tg
+
+
+def f64(*vals, rg=True):
+    return tg.tensor(list(vals), dtype=tg.float64, requires_grad=rg)
+
+
+def test_gradient_accumulates_and_zero_():
+    x = f64(1.0, 2.0)
+    (x * 3).sum().backward()
+    (x * x).sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), [3 + 2, 3 + 4])
+    x.grad.zero_()
+    np.testing.assert_allclose(x.grad.numpy(), [0, 0])
+    (x * 2).sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), [2, 2])
+
+
+def test_nonscalar_backward_needs_gradient():
+    x = f64(1.0, 2.0)
+    with pytest.raises(RuntimeError, match="grad can be implicitly created only for scalar outputs"):
+        (x * 2).backward()
+
+
+def test_backward_with_gradient():
+    x = f64(1.0, 2.0, 3.0)
+    (x * x).backward(gradient=tg.tensor([1.0, 10.0, 100.0], dtype=tg.float64))
+    np.testing.assert_allclose(x.grad.numpy(), [2, 40, 600])
+
+
+def test_backward_gradient_shape_mismatch():
+    x = f64(1.0, 2.0, 3.0)
+    with pytest.raises(RuntimeError, match="Mismatch in shape"):
+        (x * x).backward(tg.ones(2, dtype=tg.float64))
+
+
+def test_second_backward_needs_retain_graph():
+    x = f64(1.0, 2.0)
+    y = x.exp().sum()
+    y.backward(retain_graph=True)
+    y.backward()
+    np.testing.assert_allclose(x.grad.numpy(), 2 * np.exp([1.0, 2.0]))
+    z = x.exp().sum()
+    z.backward()
+    with pytest.raises(RuntimeError, match="Trying to backward through the graph a second time"):
+        z.backward()
+
+
+def test_detach():
+    x = f64(1.0, 2.0)
+    d = (x * 2).detach()
+    assert not d.requires_grad and d.grad_fn is None and d.is_leaf
+    y = (d * x).sum()
+    y.backward()
+    np.testing.assert_allclose(x.grad.numpy(), [2.0, 4.0])
+
+
+def test_retain_grad_and_nonleaf_grad_warning():
+    x = f64(1.0, 2.0)
+    y = x * 3
+    z = x * 4
+    y.retain_grad()
+    (y * z).sum().backward()
+    np.testing.assert_allclose(y.grad.numpy(), z.detach().numpy())
+    with pytest.warns(UserWarning, match="is not a leaf Tensor"):
+        assert z.grad is None
+
+
+def test_is_leaf():
+    x = f64(1.0)
+    c = tg.tensor([1.0])
+    assert x.is_leaf and c.is_leaf
+    assert not (x * 2).is_leaf
+    assert (c * 2).is_leaf
+
+
+def test_requires_grad_on_int_tensor():
+    with pytest.raises(RuntimeError, match="Only Tensors of floating point"):
+        tg.tensor([1, 2], requires_grad=True)
+    # torch 2.x words the in-place variant differently
+    with pytest.raises(RuntimeError, match="^only Tensors of floating point dtype can require gradients$"):
+        tg.tensor([1, 2]).requires_grad_()
+
+
+def test_inplace_on_leaf_requiring_grad():
+    x = f64(1.0, 2.0)
+    with pytest.raises(RuntimeError, match="a leaf Variable that requires grad is being used in an in-place operation"):
+        x.add_(1)
+    with tg.no_grad():
+        x.add_(1)
+    np.testing.assert_allclose(x.detach().numpy(), [2.0, 3.0])
+
+
+def test_modified_saved_tensor_detected():
+    x = f64(1.0, 2.0)
+    y = x.exp()
+    y.add_(1)
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        y.sum().backward()
+
+
+def test_modified_saved_input_detected():
+    x = f64(1.0, 2.0)
+    a = x * 1
+    y = a * a
+    a.mul_(2)
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        y.sum().backward()
+
+
+def test_iadd_keeps_identity_and_grad():
+    x = f64(1.0, 2.0)
+    y = x * 2
+    before = id(y)
+    y += 1
+    assert id(y) == before
+    y.sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), [2.0, 2.0])
+
+
+def test_grad_mode_context_managers():
+    x = f64(1.0)
+    with tg.no_grad():
+        assert not tg.is_grad_enabled()
+        assert not (x * 2).requires_grad
+        with tg.enable_grad():
+            assert (x * 2).requires_grad
+        with tg.set_grad_enabled(True):
+            assert tg.is_grad_enabled()
+    assert tg.is_grad_enabled()
+    with tg.set_grad_enabled(False):
+        assert not (x * 2).requires_grad
+    assert (x * 2).requires_grad
+    tg.set_grad_enabled(False)
+    try:
+        assert not tg.is_grad_enabled()
+    finally:
+        tg.set_grad_enabled(True)
+    assert tg.is_grad_enabled()
+
+
+def test_grad_mode_decorators():
+    x = f64(1.0)
+
+    @tg.no_grad()
+    def f(t):
+        return t * 2
+
+    @tg.enable_grad()
+    def g(t):
+        return t * 2
+
+    assert not f(x).requires_grad
+    with tg.no_grad():
+        assert g(x).requires_grad
+    assert tg.is_grad_enabled()
+
+
+def test_grad_mode_is_thread_local():
+    seen = {}
+
+    def worker():
+        seen["enabled"] = tg.is_grad_enabled()
+
+    with tg.no_grad():
+        t = threading.Thread(target=worker)
+        t.start()
+        t.join()
+        assert not tg.is_grad_enabled()
+    assert seen["enabled"] is True
+
+
+def test_hooks_on_leaf_and_nonleaf():
+    x = f64(1.0, 2.0)
+    calls = []
+    x.register_hook(lambda g: calls.append("leaf") or g * 10)
+    y = x * 3
+    y.register_hook(lambda g: calls.append("mid") or g + 1)
+    y.sum().backward()
+    # d/dy = 1 -> hook -> 2; times 3 -> 6; leaf hook -> 60
+    np.testing.assert_allclose(x.grad.numpy(), [60.0, 60.0])
+    assert calls == ["mid", "leaf"]
+
+
+def test_hook_handle_remove():
+    x = f64(1.0)
+    h = x.register_hook(lambda g: g * 100)
+    h.remove()
+    (x * 2).sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), [2.0])
+
+
+def test_autograd_grad_allow_unused():
+    x = f64(1.0)
+    w = f64(2.0)
+    y = (x * 3).sum()
+    with pytest.raises(RuntimeError, match="appears to not have been used"):
+        tg.autograd.grad(y, [x, w], retain_graph=True)
+    gx, gw = tg.autograd.grad(y, [x, w], allow_unused=True)
+    assert gw is None
+    np.testing.assert_allclose(gx.numpy(), [3.0])
+    assert x.grad is None  # autograd.grad does not accumulate
+
+
+@pytest.mark.parametrize("x0", [0.7, -1.3, 2.0])
+def test_higher_derivatives_cube(x0):
+    x = tg.tensor(x0, dtype=tg.float64, requires_grad=True)
+    y = x ** 3
+    (d1,) = tg.autograd.grad(y, x, create_graph=True)
+    (d2,) = tg.autograd.grad(d1, x, create_graph=True)
+    (d3,) = tg.autograd.grad(d2, x)
+    assert math.isclose(d1.item(), 3 * x0 ** 2, rel_tol=1e-12)
+    assert math.isclose(d2.item(), 6 * x0, rel_tol=1e-12)
+    assert math.isclose(d3.item(), 6.0, rel_tol=1e-12)
+
+
+@pytest.mark.parametrize("x0", [0.3, 1.9])
+def test_higher_derivatives_sin(x0):
+    x = tg.tensor(x0, dtype=tg.float64, requires_grad=True)
+    (d1,) = tg.autograd.grad(tg.sin(x), x, create_graph=True)
+    (d2,) = tg.autograd.grad(d1, x, create_graph=True)
+    (d3,) = tg.autograd.grad(d2, x)
+    assert math.isclose(d1.item(), math.cos(x0), rel_tol=1e-12)
+    assert math.isclose(d2.item(), -math.sin(x0), rel_tol=1e-12)
+    assert math.isclose(d3.item(), -math.cos(x0), rel_tol=1e-12)
+
+
+def test_long_chain_backward():
+    x = tg.ones(16, dtype=tg.float64, requires_grad=True)
+    y = x
+    n = 100_000
+    for _ in range(n):
+        y = y * 1.0001 + 0.0001
+    y.sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), np.full(16, 1.0001 ** n), rtol=1e-9)
+
+
+def test_saved_tensors_freed_after_backward():
+    x = f64(1.0, 2.0)
+    a = x * 2
+    y = a * a  # saves a
+    ref = weakref.ref(a)
+    node = y.grad_fn
+    del a
+    gc.collect()
+    assert ref() is not None  # kept alive by the graph
+    y.sum().backward()
+    gc.collect()
+    assert ref() is None
+    assert len(node._saved) == 0
+
+
+def test_saved_tensors_kept_with_retain_graph():
+    x = f64(1.0, 2.0)
+    y = x.exp()
+    y.sum().backward(retain_graph=True)
+    assert len(y.grad_fn._saved) > 0
+
+
+def test_backward_inputs():
+    x = f64(1.0, 2.0)
+    w = f64(3.0, 4.0)
+    (x * w).sum().backward(inputs=[x])
+    np.testing.assert_allclose(x.grad.numpy(), [3.0, 4.0])
+    assert w.grad is None
+
+
+def test_next_functions_and_names():
+    x = f64(1.0)
+    y = (x.exp() * 2).sum()
+    assert y.grad_fn.name() == "SumBackward0"
+    (mul, _), = y.grad_fn.next_functions
+    assert mul.name() == "MulBackward0"
+    assert mul.next_functions[0][0].name() == "ExpBackward0"
+    assert mul.next_functions[0][0].next_functions[0][0].name() == "torch::autograd::AccumulateGrad"

@@ -1,0 +1,205 @@
+"""Tensor creation, dtypes, conversions and error messages."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import tapegrad as tg
+
+
+def test_dtype_inference():
+    assert tg.tensor(1.0).dtype == tg.float32
+    assert tg.tensor(1).dtype == tg.int64
+    assert tg.tensor(True).dtype == tg.bool
+    assert tg.tensor([1, 2.5]).dtype == tg.float32
+    assert tg.tensor([[1, 2], [3, 4]]).dtype == tg.int64
+    for npd, tgd in [(np.float64, tg.float64), (np.float32, tg.float32), (np.int32, tg.int32),
+                     (np.int64, tg.int64), (np.bool_, tg.bool), (np.uint8, tg.uint8)]:
+        assert tg.tensor(np.zeros(3, dtype=npd)).dtype == tgd
+        assert tg.from_numpy(np.zeros(3, dtype=npd)).dtype == tgd
+
+
+def test_set_default_dtype_round_trip():
+    old = tg.get_default_dtype()
+    assert old == tg.float32
+    try:
+        tg.set_default_dtype(tg.float64)
+        assert tg.get_default_dtype() == tg.float64
+        assert tg.tensor(1.0).dtype == tg.float64
+        assert tg.zeros(2).dtype == tg.float64
+        assert tg.arange(0.0, 1.0, 0.5).dtype == tg.float64
+        assert tg.tensor(1).dtype == tg.int64
+    finally:
+        tg.set_default_dtype(old)
+    assert tg.get_default_dtype() == tg.float32
+    assert tg.tensor(1.0).dtype == tg.float32
+
+
+def test_arange():
+    a = tg.arange(5)
+    assert a.dtype == tg.int64 and a.tolist() == [0, 1, 2, 3, 4]
+    b = tg.arange(0, 1, 0.25)
+    assert b.dtype == tg.float32 and b.tolist() == [0.0, 0.25, 0.5, 0.75]
+    c = tg.arange(1, 7, 2)
+    assert c.tolist() == [1, 3, 5]
+    assert tg.arange(3, dtype=tg.float64).dtype == tg.float64
+
+
+def test_linspace():
+    x = tg.linspace(0, 1, 5)
+    assert x.dtype == tg.float32 and x.shape == (5,)
+    np.testing.assert_allclose(x.numpy(), [0, 0.25, 0.5, 0.75, 1.0])
+
+
+@pytest.mark.parametrize("fn", ["zeros", "ones", "empty", "rand", "randn"])
+def test_creation_shapes(fn):
+    f = getattr(tg, fn)
+    assert f(2, 3).shape == (2, 3)
+    assert f((2, 3)).shape == (2, 3)
+    assert f([4]).shape == (4,)
+    assert f(2, 3).dtype == tg.float32
+    assert f(2, dtype=tg.float64).dtype == tg.float64
+    assert tuple(f(2, 3).size()) == (2, 3)
+
+
+def test_full_eye_like():
+    f = tg.full((2, 2), 7.0)
+    assert f.dtype == tg.float32 and f.tolist() == [[7.0, 7.0], [7.0, 7.0]]
+    assert tg.full((2,), 3).dtype == tg.int64
+    e = tg.eye(3)
+    assert e.tolist() == np.eye(3).tolist() and e.dtype == tg.float32
+    assert tg.eye(2, 3).shape == (2, 3)
+    x = tg.tensor([[1, 2, 3]], dtype=tg.float64)
+    for name, val in [("zeros_like", 0), ("ones_like", 1)]:
+        y = getattr(tg, name)(x)
+        assert y.shape == x.shape and y.dtype == tg.float64 and (y.numpy() == val).all()
+    y = tg.full_like(x, 5)
+    assert y.dtype == tg.float64 and y.tolist() == [[5.0, 5.0, 5.0]]
+    assert tg.empty_like(x).shape == (1, 3)
+    assert tg.rand_like(x).dtype == tg.float64
+    assert tg.randn_like(x).shape == (1, 3)
+
+
+def test_random_reproducible():
+    tg.manual_seed(123)
+    a, b, c = tg.rand(4), tg.randn(2, 2), tg.randint(0, 10, (5,))
+    tg.manual_seed(123)
+    a2, b2, c2 = tg.rand(4), tg.randn(2, 2), tg.randint(0, 10, (5,))
+    assert a.tolist() == a2.tolist() and b.tolist() == b2.tolist() and c.tolist() == c2.tolist()
+    assert c.dtype == tg.int64 and all(0 <= v < 10 for v in c.tolist())
+    assert all(0 <= v < 1 for v in a.tolist())
+    assert tg.rand(4).tolist() != a.tolist()
+
+
+def test_from_numpy_shares_memory():
+    arr = np.arange(4.0)
+    t = tg.from_numpy(arr)
+    arr[0] = 42.0
+    assert t[0].item() == 42.0
+    t.add_(1)
+    assert arr[1] == 2.0
+    assert t.dtype == tg.float64
+
+
+def test_tensor_copies_data():
+    arr = np.arange(4.0)
+    t = tg.tensor(arr)
+    arr[0] = 42.0
+    assert t[0].item() == 0.0
+
+
+def test_item_tolist_numpy():
+    t = tg.tensor([[1.5, 2.0], [3.0, 4.0]])
+    assert t.tolist() == [[1.5, 2.0], [3.0, 4.0]]
+    assert isinstance(t[0, 0].item(), float)
+    assert isinstance(tg.tensor(3).item(), int)
+    assert isinstance(tg.tensor(True).item(), bool)
+    n = t.numpy()
+    assert isinstance(n, np.ndarray) and n.dtype == np.float32 and n.shape == (2, 2)
+    with pytest.raises(RuntimeError, match="a Tensor with 4 elements cannot be converted to Scalar"):
+        t.item()
+
+
+def test_numpy_requires_grad_error():
+    t = tg.ones(2, requires_grad=True)
+    with pytest.raises(RuntimeError, match=r"Can't call numpy\(\) on Tensor that requires grad. Use tensor.detach\(\).numpy\(\) instead."):
+        t.numpy()
+    assert t.detach().numpy().tolist() == [1.0, 1.0]
+
+
+def test_len_iter_bool():
+    t = tg.tensor([[1, 2], [3, 4], [5, 6]])
+    assert len(t) == 3
+    assert [r.tolist() for r in t] == [[1, 2], [3, 4], [5, 6]]
+    with pytest.raises(TypeError, match="len\\(\\) of a 0-d tensor"):
+        len(tg.tensor(1.0))
+    with pytest.raises(TypeError, match="iteration over a 0-d tensor"):
+        iter(tg.tensor(1.0))
+    with pytest.raises(RuntimeError, match="Boolean value of Tensor with more than one value is ambiguous"):
+        bool(tg.tensor([1, 2]))
+    assert bool(tg.tensor([3])) is True
+    assert bool(tg.tensor(0.0)) is False
+
+
+def test_ragged_list():
+    with pytest.raises(ValueError, match=r"expected sequence of length 2 at dim 1 \(got 1\)"):
+        tg.tensor([[1, 2], [3]])
+    with pytest.raises(ValueError, match=r"expected sequence of length 2 at dim 2 \(got 1\)"):
+        tg.tensor([[[1, 2], [3, 4]], [[1, 2], [3]]])
+
+
+def test_broadcast_error():
+    with pytest.raises(RuntimeError, match=r"The size of tensor a \(3\) must match the size of tensor b \(4\) at non-singleton dimension 1"):
+        tg.ones(2, 3) + tg.ones(2, 4)
+
+
+def test_matmul_mismatch():
+    with pytest.raises(RuntimeError, match=r"mat1 and mat2 shapes cannot be multiplied \(2x3 and 4x5\)"):
+        tg.ones(2, 3) @ tg.ones(4, 5)
+    with pytest.raises(RuntimeError, match=r"mat1 and mat2 shapes cannot be multiplied \(2x3 and 4x5\)"):
+        tg.mm(tg.ones(2, 3), tg.ones(4, 5))
+
+
+def test_dim_out_of_range():
+    with pytest.raises(IndexError, match=r"Dimension out of range \(expected to be in range of \[-2, 1\], but got 2\)"):
+        tg.ones(2, 3).sum(2)
+    with pytest.raises(IndexError, match="Dimension out of range"):
+        tg.ones(2, 3).softmax(-3)
+    with pytest.raises(IndexError, match="index 5 is out of bounds for dimension 0 with size 2"):
+        tg.ones(2, 3)[5]
+
+
+def test_device():
+    t = tg.ones(2, device="cpu")
+    assert str(t.device) == "cpu"
+    assert tg.tensor([1.0], device=tg.device("cpu")).device.type == "cpu"
+    assert t.to("cpu").tolist() == [1.0, 1.0]
+    with pytest.raises((RuntimeError, AssertionError)):
+        tg.ones(2, device="cuda")
+    with pytest.raises((RuntimeError, AssertionError)):
+        t.to("cuda")
+    assert tg.cuda.is_available() is False
+
+
+REPR_CASES = [
+    "tensor(1.0)",
+    "tensor(3)",
+    "tensor([1.5, 2.0, -3.25])",
+    "tensor([[1, 2], [3, 4]])",
+    "tensor([True, False])",
+    "tensor([1.0, 2.0], dtype=M.float64)",
+    "tensor([1.0, 2.0], requires_grad=True)",
+    "tensor([1.0, 2.0], requires_grad=True) * 2",
+    "zeros(2, 0)",
+    "tensor([1e-5, 1e5])",
+    "arange(12.).reshape(3, 4)",
+]
+
+
+@pytest.mark.parametrize("expr", REPR_CASES)
+def test_repr_matches_torch(expr):
+    torch = pytest.importorskip("torch")
+    expected = repr(eval(expr, {"M": torch, **{k: getattr(torch, k) for k in ("tensor", "zeros", "arange")}}))
+    got = repr(eval(expr, {"M": tg, **{k: getattr(tg, k) for k in ("tensor", "zeros", "arange")}}))
+    # tapegrad names its own dtypes (tapegrad.float64) where torch writes torch.float64
+    assert got.replace("tapegrad.", "torch.") == expected
