@@ -35,7 +35,7 @@ def _inplace(fn):
 
 def _to(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
     """Convert dtype (``to(tapegrad.float64)``); devices other than 'cpu' are refused."""
-    from ._tensor import check_device
+    from tapegrad._tensor import check_device
     dtype = kwargs.get("dtype")
     for a in args:
         if isinstance(a, _dtype.dtype):
@@ -75,13 +75,13 @@ def _fill_(self: Tensor, value: Any) -> Tensor:
 
 
 def _uniform_(self: Tensor, a: float = 0.0, b: float = 1.0, *, generator: Any = None) -> Tensor:
-    from . import _creation
+    from tapegrad import _creation
     draws = _creation._rng(generator).uniform(a, b, self._data.shape)
     return self._inplace(lambda t: Tensor._make(draws.astype(t._data.dtype)))
 
 
 def _normal_(self: Tensor, mean: float = 0.0, std: float = 1.0, *, generator: Any = None) -> Tensor:
-    from . import _creation
+    from tapegrad import _creation
     draws = _creation._rng(generator).normal(mean, std, self._data.shape)
     return self._inplace(lambda t: Tensor._make(draws.astype(t._data.dtype)))
 

@@ -218,7 +218,7 @@ class Tensor:
     def backward(self, gradient: "Tensor | None" = None, retain_graph: bool | None = None,
                  create_graph: bool = False, inputs=None) -> None:
         """Accumulate d(self)/d(leaf) into each leaf's ``.grad`` (see ``tapegrad.autograd.backward``)."""
-        from .autograd import backward
+        from tapegrad.autograd import backward
         backward(self, gradient, retain_graph, create_graph, inputs=inputs)
 
     def detach(self) -> "Tensor":
@@ -404,7 +404,7 @@ class Tensor:
         return id(self)
 
     def __repr__(self, *, tensor_contents: Any = None) -> str:
-        from ._formatting import tensor_repr
+        from tapegrad._formatting import tensor_repr
         fn = self._grad_fn
         return tensor_repr(self._data, grad_fn_name=None if fn is None else fn.name(),
                            requires_grad=self._requires_grad,

@@ -232,7 +232,7 @@ LOG_SOFTMAX = general("log_softmax", _np_log_softmax, "LogSoftmaxBackward0", pro
 
 
 def _torch_name(d: np.dtype) -> str:
-    from .._dtype import torch_name
+    from tapegrad._dtype import torch_name
     return torch_name(d)
 
 

@@ -1,0 +1,278 @@
+"""Composable function transforms (``torch.func`` / JAX style) on the reverse-mode engine.
+
+``grad``, ``grad_and_value``, ``vjp``, ``jacrev``, ``jacfwd`` and ``hessian`` return new functions
+and nest freely (``grad(grad(f))``, ``jacfwd(jacrev(f))``...).  Each transform differentiates with
+respect to fresh copies of its arguments: a detached leaf when the argument does not require
+grad, or an alias (``x.view_as(x)``) that stays connected to the outer graph when it does (i.e.
+when an enclosing transform, or the caller's own autograd graph, is differentiating through it).
+Using an alias rather than the argument itself keeps nested transforms from confusing their
+variables (``grad(lambda x: x * grad(lambda y: x * y)(x))`` is ``2x``, not ``4x``).  The backward
+pass records its own graph (``create_graph=True``) only when needed: inside another transform or
+when an argument already requires grad; top-level results are plain tensors.
+
+Limitations:
+
+* arguments being differentiated must be Tensors (no pytrees of tensors); outputs may be a
+  Tensor or a tuple of Tensors;
+* ``jacfwd`` is computed with the same row-by-row reverse mode as ``jacrev`` (no forward-mode
+  AD yet), so it gives the same values at reverse-mode cost;
+* there is no ``vmap``: Jacobians are built with one backward pass per output element.
+"""
+from __future__ import annotations
+
+import functools
+import threading
+from typing import Any, Callable
+
+import numpy as np
+
+import tapegrad
+from .autograd.grad_mode import enable_grad, is_grad_enabled
+
+__all__ = ["grad", "grad_and_value", "vjp", "jacrev", "jacfwd", "hessian"]
+
+_state = threading.local()
+
+
+def _depth() -> int:
+    return getattr(_state, "depth", 0)
+
+
+class _Level:
+    """Marks that a transform is running (nested transforms must keep their graphs)."""
+
+    def __enter__(self):
+        _state.depth = _depth() + 1
+
+    def __exit__(self, *exc):
+        _state.depth = _depth() - 1
+        return False
+
+
+def _check_tensor(x: Any, what: str) -> None:
+    if not isinstance(x, tapegrad.Tensor):
+        raise TypeError(f"{what}: expected a Tensor to differentiate, got {type(x).__name__}")
+
+
+def _fresh(x):
+    """A tensor to differentiate with respect to, connected to any outer graph."""
+    if x.requires_grad and is_grad_enabled():
+        return x.view_as(x)
+    return x.detach().requires_grad_()
+
+
+def _needs_graph(args: tuple) -> bool:
+    """Record the backward pass when an outer transform (or caller) differentiates through it."""
+    return is_grad_enabled() and (_depth() > 1 or any(a.requires_grad for a in args))
+
+
+def _norm_argnums(argnums, nargs: int, name: str) -> tuple:
+    is_tuple = isinstance(argnums, (tuple, list))
+    nums = tuple(argnums) if is_tuple else (argnums,)
+    if is_tuple and not nums:
+        raise RuntimeError(f"{name}: argnums must be non-empty")
+    out = []
+    for n in nums:
+        if not isinstance(n, int):
+            raise RuntimeError(f"{name}: argnums must be int or Tuple[int, ...], got {type(n)}")
+        if not -nargs <= n < nargs:
+            raise RuntimeError(f"Got argnums={n}, but only {nargs} positional inputs")
+        out.append(n % nargs)
+    return tuple(out), is_tuple
+
+
+def _grads(outputs: tuple, inputs: tuple, grad_outputs: tuple | None, create_graph: bool) -> tuple:
+    """Gradients (zeros where unused / not connected) of outputs wrt inputs; graph retained."""
+    if grad_outputs is None:
+        grad_outputs = (None,) * len(outputs)
+    pairs = [(o, g) for o, g in zip(outputs, grad_outputs) if o.requires_grad]
+    if pairs:
+        got = tapegrad.autograd.grad(tuple(o for o, _ in pairs), inputs,
+                                     tuple(g for _, g in pairs), retain_graph=True,
+                                     create_graph=create_graph, allow_unused=True)
+    else:
+        got = (None,) * len(inputs)
+    return tuple(tapegrad.zeros_like(x) if g is None else g for g, x in zip(got, inputs))
+
+
+def _finish(t, create_graph: bool):
+    return t if create_graph else t.detach()
+
+
+def _as_out_tuple(out: Any, name: str) -> tuple[tuple, bool]:
+    if isinstance(out, tapegrad.Tensor):
+        return (out,), False
+    if isinstance(out, (tuple, list)) and all(isinstance(o, tapegrad.Tensor) for o in out):
+        return tuple(out), True
+    raise RuntimeError(f"{name}: the function must return a Tensor or a tuple of Tensors, got "
+                       f"{type(out).__name__}")
+
+
+def grad_and_value(func: Callable, argnums: Any = 0, has_aux: bool = False) -> Callable:
+    """Return a function computing ``(grad, value)`` (``(grad, (value, aux))`` with has_aux)."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        nums, is_tuple = _norm_argnums(argnums, len(args), "grad_and_value")
+        for n in nums:
+            _check_tensor(args[n], "grad_and_value")
+        with _Level(), enable_grad():
+            create_graph = _needs_graph(tuple(args[n] for n in nums))
+            args = list(args)
+            diff = []
+            for n in nums:
+                args[n] = _fresh(args[n])
+                diff.append(args[n])
+            out = func(*args, **kwargs)
+            aux = None
+            if has_aux:
+                if not (isinstance(out, tuple) and len(out) == 2):
+                    raise RuntimeError("grad_and_value(f)(*args): output of function f should be "
+                                       "a tuple: (output, aux) if has_aux is True")
+                out, aux = out
+            if not isinstance(out, tapegrad.Tensor):
+                raise RuntimeError("grad_and_value(f)(*args): Expected f(*args) to return a "
+                                   f"Tensor, got {type(out)}")
+            if out.numel() != 1:
+                raise RuntimeError("grad_and_value(f)(*args): Expected f(*args) to return a "
+                                   f"scalar Tensor, got tensor with {out.dim()} dims. Maybe you "
+                                   "wanted to use the vjp or jacrev APIs instead?")
+            gs = _grads((out,), tuple(diff), None, create_graph)
+        gs = tuple(_finish(g, create_graph) for g in gs)
+        value = _finish(out, create_graph)
+        g = gs if is_tuple else gs[0]
+        if has_aux:
+            return g, (value, aux)
+        return g, value
+
+    return wrapper
+
+
+def grad(func: Callable, argnums: Any = 0, has_aux: bool = False) -> Callable:
+    """Return a function computing the gradient of the scalar ``func`` wrt ``args[argnums]``."""
+    gv = grad_and_value(func, argnums, has_aux)
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        g, value = gv(*args, **kwargs)
+        if has_aux:
+            return g, value[1]
+        return g
+
+    return wrapper
+
+
+def vjp(func: Callable, *primals, has_aux: bool = False):
+    """Return ``(func(*primals), vjp_fn)``; ``vjp_fn(cotangents)`` gives one gradient per primal.
+
+    ``vjp_fn`` may be called several times (the graph is retained).
+    """
+    for p in primals:
+        _check_tensor(p, "vjp")
+    with _Level(), enable_grad():
+        create_graph = _needs_graph(primals)
+        diff = tuple(_fresh(p) for p in primals)
+        out = func(*diff)
+        aux = None
+        if has_aux:
+            if not (isinstance(out, tuple) and len(out) == 2):
+                raise RuntimeError("vjp(f, *primals): output of function f should be a tuple: "
+                                   "(output, aux) if has_aux is True")
+            out, aux = out
+        outs, is_out_tuple = _as_out_tuple(out, "vjp")
+    depth_at_creation = _depth()
+
+    def vjp_fn(cotangents, *rest):
+        cts = (cotangents,) + rest if rest else cotangents
+        ct_tuple, _ = _as_out_tuple(cts, "vjp_fn") if is_out_tuple else ((cts,), False)
+        if len(ct_tuple) != len(outs):
+            raise RuntimeError(f"Expected {len(outs)} cotangents, got {len(ct_tuple)}")
+        for c, o in zip(ct_tuple, outs):
+            if tuple(c.shape) != tuple(o.shape):
+                raise RuntimeError(f"Mismatch in shape: cotangent has shape {tuple(c.shape)} but "
+                                   f"output has shape {tuple(o.shape)}")
+        with enable_grad():
+            cg = create_graph or (is_grad_enabled() and (_depth() > depth_at_creation
+                                                         or any(c.requires_grad for c in ct_tuple)))
+            gs = _grads(outs, diff, ct_tuple, cg)
+        return tuple(_finish(g, cg) for g in gs)
+
+    res = tuple(_finish(o, create_graph) for o in outs)
+    res = res if is_out_tuple else res[0]
+    if has_aux:
+        return res, vjp_fn, aux
+    return res, vjp_fn
+
+
+def jacrev(func: Callable, argnums: Any = 0, *, has_aux: bool = False) -> Callable:
+    """Return a function computing the Jacobian of ``func`` wrt ``args[argnums]``.
+
+    Shapes as ``torch.func.jacrev``: ``out.shape + arg.shape``; a tuple of outputs gives a tuple,
+    and a tuple ``argnums`` gives (per output) a tuple over the arguments.
+    """
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        nums, is_tuple = _norm_argnums(argnums, len(args), "jacrev")
+        for n in nums:
+            _check_tensor(args[n], "jacrev")
+        with _Level(), enable_grad():
+            create_graph = _needs_graph(tuple(args[n] for n in nums))
+            args = list(args)
+            diff = []
+            for n in nums:
+                args[n] = _fresh(args[n])
+                diff.append(args[n])
+            diff = tuple(diff)
+            out = func(*args, **kwargs)
+            aux = None
+            if has_aux:
+                if not (isinstance(out, tuple) and len(out) == 2):
+                    raise RuntimeError("jacrev(f, ...)(*args): output of function f should be a "
+                                       "tuple: (output, aux) if has_aux is True")
+                out, aux = out
+            outs, is_out_tuple = _as_out_tuple(out, "jacrev")
+            result = []
+            for o in outs:
+                n_out = o.numel()
+                rows: list[list] = [[] for _ in diff]
+                for j in range(n_out):
+                    seed = np.zeros(n_out, dtype=o.detach().numpy().dtype)
+                    seed[j] = 1
+                    seed_t = tapegrad.tensor(seed.reshape(tuple(o.shape)), dtype=o.dtype)
+                    gs = _grads((o,), diff, (seed_t,), create_graph)
+                    for r, g in zip(rows, gs):
+                        r.append(g)
+                per_arg = []
+                for r, x in zip(rows, diff):
+                    shape = tuple(o.shape) + tuple(x.shape)
+                    if n_out == 0:
+                        per_arg.append(tapegrad.zeros(shape, dtype=x.dtype))
+                    else:
+                        per_arg.append(_finish(tapegrad.stack(r, 0).reshape(shape),
+                                               create_graph))
+                result.append(tuple(per_arg) if is_tuple else per_arg[0])
+        res = tuple(result) if is_out_tuple else result[0]
+        if has_aux:
+            return res, aux
+        return res
+
+    return wrapper
+
+
+def jacfwd(func: Callable, argnums: Any = 0, has_aux: bool = False, *,
+           randomness: str = "error") -> Callable:
+    """``torch.func.jacfwd``'s interface; computed by reverse mode (same values as ``jacrev``).
+
+    tapegrad has no forward-mode AD or vmap yet, so this builds the Jacobian row by row with
+    backward passes; it is correct (and nests) but does not have forward mode's cost profile.
+    """
+    return jacrev(func, argnums, has_aux=has_aux)
+
+
+def hessian(func: Callable, argnums: Any = 0) -> Callable:
+    """Return a function computing the Hessian of ``func`` wrt ``args[argnums]``.
+
+    ``jacfwd(jacrev(func, argnums), argnums)``: shape ``out.shape + arg.shape + arg.shape``.
+    """
+    return jacfwd(jacrev(func, argnums), argnums)
