@@ -62,7 +62,8 @@ class cuda:
     """torch.cuda stand-in: tapegrad has no GPU backend."""
 
     @staticmethod
-    def is_available() -> __builtins__["bool"] if isinstance(__builtins__, dict) else object:  # type: ignore
+    def is_available():
+        """Always False: tapegrad computes on the CPU."""
         return False
 
     @staticmethod
@@ -79,7 +80,7 @@ class cuda:
 class backends:
     class mps:
         @staticmethod
-        def is_available() -> object:
+        def is_available():
             return False
 
 

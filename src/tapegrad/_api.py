@@ -13,6 +13,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from ._tensor import Tensor, _wrap_dim
+from .autograd import grad_mode
 from ._ops import elementwise as E, linalg as L, reduction as R, shape as S
 
 def _return_type(name: str) -> type:
@@ -107,7 +108,7 @@ def _out(result: Tensor, out: Tensor | None) -> Tensor:
     """Support torch's ``out=`` argument: copy the result into ``out`` (resized as torch does)."""
     if out is None:
         return result
-    if result._requires_grad and __import__("tapegrad").is_grad_enabled():
+    if result._requires_grad and grad_mode.state.enabled:
         raise RuntimeError("out=... arguments don't support automatic differentiation, but one of "
                            "the arguments requires grad.")
     out._data = result._data.astype(out._data.dtype, copy=False) \
