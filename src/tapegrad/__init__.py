@@ -32,7 +32,7 @@ from ._creation import (Generator, arange, as_tensor, asarray, bernoulli, defaul
                         tensor, zeros, zeros_like)
 from ._formatting import get_printoptions, printoptions, set_printoptions
 from . import autograd
-from . import distributions, func
+from . import calculus, distributions, func, viz
 from .autograd.grad_mode import (enable_grad, inference_mode, is_grad_enabled, no_grad,
                                  set_grad_enabled)
 

@@ -1,0 +1,218 @@
+"""Draw the autograd graph behind a tensor as Graphviz DOT.
+
+Usage::
+
+    import tapegrad as torch
+    from tapegrad.viz import draw
+
+    x = torch.arange(4.0, requires_grad=True)
+    y = 2 * torch.dot(x, x)
+    g = draw(y, params={"x": x})
+    print(g)              # DOT source
+    g.save("graph.dot")   # always works
+    g.save("graph.svg")   # needs ``pip install 'tapegrad[graph]'`` and Graphviz's ``dot``
+
+The graph has one box per leaf tensor that requires grad, one ellipse per backward
+operation (named after its ``grad_fn``), and a box for the output tensor.  Edges point
+in data-flow direction: inputs -> op -> ... -> output.  Non-leaf tensors that retain
+their gradient (``t.retain_grad()``) appear as dashed boxes hanging off the op that
+produced them.  Detached inputs have no edge in the autograd graph and are not drawn.
+
+The walk is iterative, so arbitrarily deep graphs do not hit Python's recursion limit.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import shutil
+from typing import Any, Dict, List, Mapping, Optional, Tuple
+
+import numpy as np
+
+__all__ = ["Graph", "draw"]
+
+_INSTALL_HINT = (
+    "Rendering to {fmt!r} needs the 'graphviz' Python package and Graphviz's 'dot' "
+    "program. Install them with `pip install 'tapegrad[graph]'` and your system's "
+    "package manager (e.g. `apt-get install graphviz` or `brew install graphviz`), "
+    "or save to a '.dot' file instead."
+)
+
+
+def _quote(text: str) -> str:
+    """Quote ``text`` as a DOT string literal."""
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+    return f'"{escaped}"'
+
+
+def _fmt_shape(shape: Tuple[int, ...]) -> str:
+    shape = tuple(int(s) for s in shape)
+    return f"({shape[0]},)" if len(shape) == 1 else str(shape)
+
+
+def _fmt_dtype(dtype: Any) -> str:
+    return str(getattr(dtype, "name", dtype)).replace("torch.", "")
+
+
+def _fmt_array(array: Any) -> str:
+    arr = np.asarray(array)
+    return np.array2string(arr, precision=4, suppress_small=True, threshold=20,
+                           max_line_width=60, separator=", ")
+
+
+def _grad_array(tensor: Any) -> Optional[np.ndarray]:
+    grad = getattr(tensor, "_grad", None)
+    if grad is None:
+        return None
+    return getattr(grad, "_data", grad)
+
+
+class Graph:
+    """An autograd graph rendered as DOT text.
+
+    ``nodes`` is a list of ``(node_id, attributes)`` pairs and ``edges`` a list of
+    ``(tail_id, head_id)`` pairs, both in DOT order; ``source`` is the full DOT text.
+    """
+
+    def __init__(self, name: str = "autograd") -> None:
+        self.name = name
+        self.nodes: List[Tuple[str, Dict[str, str]]] = []
+        self.edges: List[Tuple[str, str]] = []
+
+    # -- building ---------------------------------------------------------
+    def add_node(self, node_id: str, **attrs: str) -> None:
+        self.nodes.append((node_id, dict(attrs)))
+
+    def add_edge(self, tail: str, head: str) -> None:
+        self.edges.append((tail, head))
+
+    def label(self, node_id: str) -> str:
+        """Return the label of ``node_id`` (raises ``KeyError`` if absent)."""
+        for nid, attrs in self.nodes:
+            if nid == node_id:
+                return attrs.get("label", nid)
+        raise KeyError(node_id)
+
+    # -- output -----------------------------------------------------------
+    @property
+    def source(self) -> str:
+        lines = [f"digraph {_quote(self.name)} {{",
+                 '  graph [rankdir=TB];',
+                 '  node [fontname="monospace", fontsize=10];']
+        for nid, attrs in self.nodes:
+            attr_text = ", ".join(f"{k}={_quote(v)}" for k, v in attrs.items())
+            lines.append(f"  {_quote(nid)} [{attr_text}];")
+        for tail, head in self.edges:
+            lines.append(f"  {_quote(tail)} -> {_quote(head)};")
+        lines.append("}")
+        return "\n".join(lines) + "\n"
+
+    def __str__(self) -> str:
+        return self.source
+
+    def __repr__(self) -> str:
+        return f"<Graph {self.name!r}: {len(self.nodes)} nodes, {len(self.edges)} edges>"
+
+    def _render(self, fmt: str) -> bytes:
+        """Render through the ``graphviz`` package; RuntimeError if it or ``dot`` is missing."""
+        try:
+            graphviz = importlib.import_module("graphviz")
+        except ImportError:
+            raise RuntimeError(_INSTALL_HINT.format(fmt=fmt)) from None
+        if shutil.which("dot") is None:
+            raise RuntimeError(_INSTALL_HINT.format(fmt=fmt))
+        try:
+            return graphviz.Source(self.source).pipe(format=fmt)
+        except graphviz.ExecutableNotFound:  # pragma: no cover - raced with PATH
+            raise RuntimeError(_INSTALL_HINT.format(fmt=fmt)) from None
+
+    def save(self, path: "str | os.PathLike[str]") -> str:
+        """Write the graph to ``path``; the suffix picks the format (.dot, .gv, .svg, .png)."""
+        path = os.fspath(path)
+        ext = os.path.splitext(path)[1].lower().lstrip(".")
+        if ext in ("dot", "gv", ""):
+            with open(path, "w", encoding="utf-8") as fh:
+                fh.write(self.source)
+            return path
+        if ext not in ("svg", "png", "pdf"):
+            raise ValueError(f"unsupported graph format {ext!r}; use .dot, .svg, .png or .pdf")
+        data = self._render(ext)
+        with open(path, "wb") as fh:
+            fh.write(data)
+        return path
+
+    def _repr_svg_(self) -> Optional[str]:
+        """SVG for Jupyter, or None (falling back to text) when Graphviz is unavailable."""
+        try:
+            return self._render("svg").decode("utf-8")
+        except RuntimeError:
+            return None
+
+
+def _tensor_label(tensor: Any, title: Optional[str], show_values: bool,
+                  show_grads: bool) -> str:
+    lines = [title] if title else []
+    lines.append(f"{_fmt_shape(tensor.shape)} {_fmt_dtype(tensor.dtype)}")
+    if show_values:
+        lines.append("value=" + _fmt_array(tensor._data))
+    if show_grads:
+        grad = _grad_array(tensor)
+        lines.append("grad=" + ("None" if grad is None else _fmt_array(grad)))
+    return "\n".join(lines)
+
+
+def draw(tensor: Any, params: Optional[Mapping[str, Any]] = None,
+         show_values: bool = False, show_grads: bool = False) -> Graph:
+    """Build a :class:`Graph` of the autograd graph that produced ``tensor``.
+
+    ``params`` maps names to tensors and is used to label leaves; unnamed leaves are
+    labelled by shape and dtype only.  ``show_values`` / ``show_grads`` add the tensor
+    data / ``.grad`` (when set) to tensor labels.
+    """
+    names: Dict[int, str] = {id(t): name for name, t in (params or {}).items()}
+    graph = Graph()
+
+    def node_id(obj: Any) -> str:
+        return f"n{id(obj)}"
+
+    out_id = f"out{id(tensor)}"
+    graph.add_node(out_id, shape="box", style="filled", fillcolor="darkolivegreen1",
+                   label=_tensor_label(tensor, names.get(id(tensor), "output"),
+                                       show_values, show_grads))
+    root = tensor.grad_fn
+    if root is None:
+        return graph  # a leaf (or a tensor without history) is its own whole graph
+    graph.add_edge(node_id(root), out_id)
+
+    seen = {id(root)}
+    stack = [root]
+    while stack:
+        fn = stack.pop()
+        graph.add_node(node_id(fn), shape="ellipse", style="filled",
+                       fillcolor="lightgrey", label=fn.name())
+        for nr, ref in sorted((getattr(fn, "_retained", None) or {}).items()):
+            kept = ref()
+            if kept is None or kept is tensor:
+                continue
+            kept_id = f"r{id(kept)}"
+            graph.add_node(kept_id, shape="box", style="dashed",
+                           label=_tensor_label(kept, names.get(id(kept), f"retained[{nr}]"),
+                                               show_values, show_grads))
+            graph.add_edge(node_id(fn), kept_id)
+        for edge in fn._next:
+            if edge is None:
+                continue  # input that does not require grad (e.g. detached)
+            target = edge[0]
+            graph.add_edge(node_id(target), node_id(fn))
+            if id(target) in seen:
+                continue
+            seen.add(id(target))
+            if hasattr(target, "_next"):
+                stack.append(target)
+            else:  # a leaf tensor that requires grad
+                graph.add_node(node_id(target), shape="box", style="filled",
+                               fillcolor="lightblue",
+                               label=_tensor_label(target, names.get(id(target)),
+                                                   show_values, show_grads))
+    return graph
