@@ -18,13 +18,14 @@ from ._tensor import Size, Tensor, device
 from ._ops import _registry
 from ._ops import elementwise as _E
 from . import _methods  # noqa: F401  (attaches Tensor methods)
-from ._api import (add, allclose, amax, amin, argmax, argmin, bmm, broadcast_to, cat, chunk, clamp,
-                   clip, clone, concat, concatenate, cumsum, detach, diag, div, divide, dot, equal,
-                   expand_as, flatten, flip, ger, inner, is_floating_point, is_tensor, isclose,
-                   log_softmax, logsumexp, matmul, max, mean, min, mm, mul, multiply, mv, narrow,
-                   norm, numel, outer, permute, pow, prod, repeat, reshape, rsub, softmax, split,
-                   square, squeeze, stack, std, sub, subtract, sum, swapaxes, swapdims, t, trace,
-                   transpose, tril, triu, true_divide, unbind, unsqueeze, var, where)
+from ._api import (add, amax, amin, argmax, argmin, bmm, clamp, clip, cumsum, diag, div, divide,
+                   dot, ger, inner, log_softmax, logsumexp, matmul, max, mean, min, mm, mul,
+                   multiply, mv, norm, outer, pow, prod, rsub, softmax, square, std, sub, subtract,
+                   sum, trace, tril, triu, true_divide, var, where)
+from ._shaping import (allclose, broadcast_to, cat, chunk, clone, concat, concatenate, detach,
+                       equal, expand_as, flatten, flip, is_floating_point, is_tensor, isclose,
+                       narrow, numel, permute, repeat, reshape, split, squeeze, stack, swapaxes,
+                       swapdims, t, transpose, unbind, unsqueeze)
 from ._creation import (Generator, arange, as_tensor, asarray, bernoulli, default_generator, empty,
                         empty_like, eye, from_numpy, full, full_like, initial_seed, linspace,
                         logspace, manual_seed, multinomial, normal, ones, ones_like, rand,

@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from . import _api as A, _dtype
+from . import _api as A, _dtype, _shaping as Sh
 from ._ops import elementwise as E
 from ._tensor import Tensor
 
@@ -112,23 +112,23 @@ _OTHER = {
     "var": A.var, "std": A.std, "logsumexp": A.logsumexp, "softmax": A.softmax,
     "log_softmax": A.log_softmax, "dot": A.dot, "mv": A.mv, "mm": A.mm, "matmul": A.matmul,
     "bmm": A.bmm, "outer": A.outer,
-    "reshape": lambda self, *shape: A.reshape(self, A._shape_arg(shape)), "view": A.view, "flatten": A.flatten,
-    "squeeze": A.squeeze, "unsqueeze": A.unsqueeze, "permute": A.permute,
-    "transpose": A.transpose, "swapaxes": A.transpose, "t": A.t, "expand": A.expand,
-    "expand_as": A.expand_as, "broadcast_to": A.broadcast_to, "repeat": A.repeat,
-    "split": A.split, "chunk": A.chunk, "unbind": A.unbind, "narrow": A.narrow, "flip": lambda self, *dims: A.flip(self, A._shape_arg(dims)),
-    "clone": A.clone, "clamp": A.clamp, "clip": A.clamp, "where": lambda self, cond, other:
+    "reshape": lambda self, *shape: Sh.reshape(self, Sh._shape_arg(shape)), "view": Sh.view, "flatten": Sh.flatten,
+    "squeeze": Sh.squeeze, "unsqueeze": Sh.unsqueeze, "permute": Sh.permute,
+    "transpose": Sh.transpose, "swapaxes": Sh.transpose, "t": Sh.t, "expand": Sh.expand,
+    "expand_as": Sh.expand_as, "broadcast_to": Sh.broadcast_to, "repeat": Sh.repeat,
+    "split": Sh.split, "chunk": Sh.chunk, "unbind": Sh.unbind, "narrow": Sh.narrow, "flip": lambda self, *dims: Sh.flip(self, Sh._shape_arg(dims)),
+    "clone": Sh.clone, "clamp": A.clamp, "clip": A.clamp, "where": lambda self, cond, other:
     A.where(cond, self, other), "trace": A.trace, "diag": A.diag, "tril": A.tril, "triu": A.triu,
-    "allclose": A.allclose, "isclose": A.isclose, "equal": A.equal, "rsub": A.rsub,
+    "allclose": Sh.allclose, "isclose": Sh.isclose, "equal": Sh.equal, "rsub": A.rsub,
     "to": _to, "type": _type, "type_as": lambda self, other: _to(self, other.dtype),
-    "view_as": lambda self, other: A.view(self, tuple(other.shape)),
-    "reshape_as": lambda self, other: A.reshape(self, tuple(other.shape)),
+    "view_as": lambda self, other: Sh.view(self, tuple(other.shape)),
+    "reshape_as": lambda self, other: Sh.reshape(self, tuple(other.shape)),
     "float": _cast(_dtype.float32), "double": _cast(_dtype.float64), "half": _cast(_dtype.float16),
     "long": _cast(_dtype.int64), "int": _cast(_dtype.int32), "bool": _cast(_dtype.bool),
     "short": _cast(_dtype.int16), "byte": _cast(_dtype.uint8), "char": _cast(_dtype.int8),
     "contiguous": lambda self, memory_format=None: self,
     "zero_": _zero_, "fill_": _fill_, "uniform_": _uniform_, "normal_": _normal_, "copy_": _copy_,
-    "__getitem__": A.getitem, "__setitem__": A.setitem, "__matmul__": A.matmul,
+    "__getitem__": Sh.getitem, "__setitem__": Sh.setitem, "__matmul__": A.matmul,
     "__rmatmul__": lambda self, other: A.matmul(other, self),
     "__neg__": E.NEG, "__pos__": lambda self: self, "__abs__": E.ABS, "__invert__": E.BITWISE_NOT,
 }
@@ -167,14 +167,14 @@ def install() -> None:
         _set(f"__{name}__", fn)
     Tensor.__hash__ = lambda self: id(self)  # __eq__ is elementwise; identity hashing as torch
     Tensor.T = property(lambda self: S_T(self), doc="Dimensions reversed (PermuteBackward0).")
-    Tensor.mT = property(lambda self: A.transpose(self, -2, -1),
+    Tensor.mT = property(lambda self: Sh.transpose(self, -2, -1),
                          doc="The last two dimensions swapped.")
 
 
 def S_T(self: Tensor) -> Tensor:
     if self.ndim < 2:
         return self
-    return A.permute(self, tuple(range(self.ndim - 1, -1, -1)))
+    return Sh.permute(self, tuple(range(self.ndim - 1, -1, -1)))
 
 
 install()

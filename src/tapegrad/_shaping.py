@@ -1,0 +1,303 @@
+"""Public shape, indexing and comparison helpers with torch's signatures (reshape, cat, x[i]...).
+
+Like ``_api.py``, these only normalise and check arguments, then pick the op torch would record.
+"""
+from __future__ import annotations
+
+import builtins
+from typing import Any, Sequence
+
+import numpy as np
+
+from ._api import _accepts_numpy_names, _dims, _out
+from ._ops import elementwise as E, shape as S
+from ._tensor import Tensor, _wrap_dim
+
+
+# -- shapes --------------------------------------------------------------------------------------
+def _shape_arg(shape: Sequence[Any]) -> tuple:
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        shape = tuple(shape[0])
+    return tuple(builtins.int(s) for s in shape)
+
+
+def _infer_shape(shape: tuple, numel: int) -> tuple:
+    """Resolve one ``-1`` and check the element count, with torch's messages."""
+    if builtins.sum(1 for s in shape if s == -1) > 1:
+        raise RuntimeError("only one dimension can be inferred")
+    known = 1
+    for s in shape:
+        if s != -1:
+            known *= s
+    if -1 in shape:
+        if known == 0 or numel % known:
+            raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
+        shape = tuple(numel // known if s == -1 else s for s in shape)
+    elif known != numel:
+        raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
+    return shape
+
+
+def _can_view(a: np.ndarray, shape: tuple) -> bool:
+    return np.may_share_memory(np.reshape(a, shape), a) or a.size == 0
+
+
+def reshape(input: Tensor, shape: Sequence[int]) -> Tensor:
+    """The same elements in a new shape (one dimension may be -1); a copy only when needed."""
+    new = _infer_shape(_shape_arg((shape,)), input.numel())
+    if _can_view(input._data, new):
+        return S.RESHAPE(input, shape=new)
+    return S.UNSAFE_VIEW(E.CLONE(input), shape=new)  # torch's record for a copying reshape
+
+
+def view(input: Tensor, *shape: Any) -> Tensor:
+    """Like reshape, but the result always shares memory with ``input``."""
+    if len(shape) == 1 and not isinstance(shape[0], (tuple, list, builtins.int)):
+        return input.to(shape[0])  # view(dtype)
+    new = _infer_shape(_shape_arg(shape), input.numel())
+    if not _can_view(input._data, new):
+        raise RuntimeError("view size is not compatible with input tensor's size and stride (at "
+                           "least one dimension spans across two contiguous subspaces). Use "
+                           ".reshape(...) instead.")
+    return S.RESHAPE(input, shape=new)
+
+
+def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+    """Merge dimensions ``start_dim..end_dim`` into one."""
+    if input.ndim == 0:
+        return S.RESHAPE(input, shape=(1,))
+    s, e = _wrap_dim(start_dim, input.ndim), _wrap_dim(end_dim, input.ndim)
+    shape = input.shape
+    merged = 1
+    for n in shape[s:e + 1]:
+        merged *= n
+    new = tuple(shape[:s]) + (merged,) + tuple(shape[e + 1:])
+    return input if new == tuple(shape) else S.RESHAPE(input, shape=new)
+
+
+@_accepts_numpy_names
+def squeeze(input: Tensor, dim: Any = None) -> Tensor:
+    """Remove dimensions of size 1 (all, or those named by ``dim``)."""
+    shape = input.shape
+    if dim is None:
+        return S.SQUEEZE(input, shape=tuple(s for s in shape if s != 1))
+    dims = _dims(dim, input.ndim)
+    return S.SQUEEZE_DIM(input, shape=tuple(s for i, s in enumerate(shape)
+                                            if not (i in dims and s == 1)))
+
+
+@_accepts_numpy_names
+def unsqueeze(input: Tensor, dim: int) -> Tensor:
+    """Insert a dimension of size 1 at ``dim``."""
+    d = _wrap_dim(dim, input.ndim + 1)
+    shape = tuple(input.shape)
+    return S.UNSQUEEZE(input, shape=shape[:d] + (1,) + shape[d:])
+
+
+def permute(input: Tensor, *dims: Any) -> Tensor:
+    """Reorder the dimensions."""
+    order = tuple(_wrap_dim(d, input.ndim) for d in _shape_arg(dims))
+    if len(order) != input.ndim:
+        raise RuntimeError(f"permute(sparse_coo): number of dimensions in the tensor input does "
+                           f"not match the length of the desired ordering of dimensions i.e. "
+                           f"input.dim() = {input.ndim} is not equal to len(dims) = {len(order)}")
+    if len(set(order)) != len(order):
+        raise RuntimeError("permute(): duplicate dims are not allowed.")
+    return S.PERMUTE(input, dims=order)
+
+
+@_accepts_numpy_names
+def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:
+    """Swap two dimensions."""
+    return S.TRANSPOSE(input, dim0=_wrap_dim(dim0, input.ndim), dim1=_wrap_dim(dim1, input.ndim))
+
+
+swapaxes = swapdims = transpose
+
+
+def t(input: Tensor) -> Tensor:
+    """Transpose a matrix (0-D and 1-D tensors are returned as is)."""
+    if input.ndim > 2:
+        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {input.ndim}D")
+    return S.T_OP(input)
+
+
+def expand(input: Tensor, *sizes: Any) -> Tensor:
+    """Broadcast to a larger shape without copying; -1 keeps a dimension."""
+    target = _shape_arg(sizes)
+    lead = len(target) - input.ndim
+    if lead < 0:
+        raise RuntimeError(f"expand({input.dtype.__repr__().replace('tapegrad.', 'torch.')}"
+                           f"{{{list(input.shape)}}}, size={list(target)}): the number of sizes "
+                           "provided must be greater or equal to the number of dimensions in the tensor")
+    shape = tuple(input.shape)
+    out = []
+    for i, s in enumerate(target):
+        old = shape[i - lead] if i >= lead else None
+        if s == -1:
+            s = old
+        elif old is not None and old != 1 and old != s:
+            raise RuntimeError(f"The expanded size of the tensor ({s}) must match the existing size "
+                               f"({old}) at non-singleton dimension {i}.  Target sizes: "
+                               f"{list(target)}.  Tensor sizes: {list(shape)}")
+        out.append(s)
+    return S.EXPAND(input, shape=tuple(out))
+
+
+def broadcast_to(input: Tensor, size: Sequence[int]) -> Tensor:
+    return expand(input, tuple(size))
+
+
+def expand_as(input: Tensor, other: Tensor) -> Tensor:
+    return expand(input, tuple(other.shape))
+
+
+def repeat(input: Tensor, *sizes: Any) -> Tensor:
+    """Tile the tensor ``sizes[i]`` times along each dimension."""
+    reps = _shape_arg(sizes)
+    if len(reps) < input.ndim:
+        raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number of "
+                           "dimensions of tensor")
+    return S.REPEAT(input, repeats=reps)
+
+
+@_accepts_numpy_names
+def cat(tensors: Sequence[Tensor], dim: int = 0, *, out: Tensor | None = None) -> Tensor:
+    """Join tensors along an existing dimension."""
+    tensors = [t for t in tensors if not (t.ndim == 1 and t.shape[0] == 0)] or list(tensors[:1])
+    d = _wrap_dim(dim, tensors[0].ndim)
+    first = tensors[0].shape
+    for k, t in enumerate(tensors[1:], 1):
+        for i, (a, b) in enumerate(zip(first, t.shape)):
+            if i != d and a != b:
+                raise RuntimeError(f"Sizes of tensors must match except in dimension {d}. Expected "
+                                   f"size {a} but got size {b} for tensor number {k} in the list.")
+    return _out(S.CAT(*tensors, dim=d, sizes=tuple(t.shape[d] for t in tensors)), out)
+
+
+concat = concatenate = cat
+
+
+@_accepts_numpy_names
+def stack(tensors: Sequence[Tensor], dim: int = 0, *, out: Tensor | None = None) -> Tensor:
+    """Join tensors of equal shape along a new dimension."""
+    for k, t in enumerate(tensors[1:], 1):
+        if t.shape != tensors[0].shape:
+            raise RuntimeError(f"stack expects each tensor to be equal size, but got "
+                               f"{list(tensors[0].shape)} at entry 0 and {list(t.shape)} at entry {k}")
+    d = _wrap_dim(dim, tensors[0].ndim + 1)
+    return _out(S.STACK(*tensors, dim=d, count=len(tensors)), out)
+
+
+@_accepts_numpy_names
+def split(tensor: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple:
+    """Pieces of ``split_size`` along ``dim`` (the last may be smaller), or of the given sizes."""
+    d = _wrap_dim(dim, tensor.ndim)
+    n = tensor.shape[d]
+    if isinstance(split_size_or_sections, (list, tuple)):
+        sizes = tuple(split_size_or_sections)
+        if builtins.sum(sizes) != n:
+            raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {n} (input "
+                               f"tensor's size at dimension {d}), but got split_sizes={list(sizes)}")
+    else:
+        step = builtins.int(split_size_or_sections)
+        sizes = tuple(builtins.min(step, n - i) for i in range(0, n, step)) or (0,)
+    return S.SPLIT(tensor, dim=d, sizes=sizes)
+
+
+@_accepts_numpy_names
+def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple:
+    """Split into ``chunks`` nearly equal pieces (fewer if the size does not allow)."""
+    n = input.shape[_wrap_dim(dim, input.ndim)]
+    step = -(-n // chunks)
+    return split(input, builtins.max(step, 1), dim)
+
+
+@_accepts_numpy_names
+def unbind(input: Tensor, dim: int = 0) -> tuple:
+    """All slices along ``dim``, as a tuple."""
+    return S.UNBIND(input, dim=_wrap_dim(dim, input.ndim))
+
+
+def narrow(input: Tensor, dim: int, start: int, length: int) -> Tensor:
+    d = _wrap_dim(dim, input.ndim)
+    return S.NARROW(input, dim=d, start=start % input.shape[d] if start < 0 else start,
+                    length=length)
+
+
+@_accepts_numpy_names
+def flip(input: Tensor, dims: Any) -> Tensor:
+    return S.FLIP(input, dims=_dims(dims, input.ndim))
+
+
+def clone(input: Tensor, *, memory_format: Any = None) -> Tensor:
+    """A copy that stays in the graph (gradients flow back to ``input``)."""
+    return E.CLONE(input)
+
+
+def detach(input: Tensor) -> Tensor:
+    return input.detach()
+
+
+def numel(input: Tensor) -> int:
+    return input.numel()
+
+
+def is_tensor(obj: Any) -> bool:
+    return isinstance(obj, Tensor)
+
+
+def is_floating_point(input: Tensor) -> bool:
+    return input.is_floating_point()
+
+
+def allclose(input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08,
+             equal_nan: bool = False) -> bool:
+    return builtins.bool(np.allclose(input._data, other._data, rtol, atol, equal_nan))
+
+
+def isclose(input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08,
+            equal_nan: bool = False) -> Tensor:
+    return Tensor._make(np.isclose(input._data, other._data, rtol, atol, equal_nan))
+
+
+def equal(input: Tensor, other: Tensor) -> bool:
+    return input.shape == other.shape and builtins.bool(np.array_equal(input._data, other._data))
+
+
+# -- indexing ------------------------------------------------------------------------------------
+def _index(index: Any, shape: tuple) -> Any:
+    """Turn tensors inside an index into arrays and check integer bounds like torch."""
+    items = index if isinstance(index, tuple) else (index,)
+    out = []
+    dim = 0
+    for item in items:
+        if isinstance(item, Tensor):
+            item = item._data
+            if item.ndim == 0 and item.dtype.kind in "iu":
+                item = builtins.int(item)
+        elif isinstance(item, list):
+            item = np.asarray([i._data if isinstance(i, Tensor) else i for i in item])
+        if isinstance(item, (builtins.int, np.integer)) and not isinstance(item, builtins.bool):
+            if dim >= len(shape):
+                raise IndexError(f"too many indices for tensor of dimension {len(shape)}")
+            if not -shape[dim] <= item < shape[dim]:
+                raise IndexError(f"index {item} is out of bounds for dimension {dim} with size "
+                                 f"{shape[dim]}")
+        if item is not None and item is not Ellipsis:
+            dim += item.ndim if isinstance(item, np.ndarray) and item.dtype == bool else 1
+        out.append(item)
+    return tuple(out) if isinstance(index, tuple) else out[0]
+
+
+def getitem(input: Tensor, index: Any) -> Tensor:
+    idx = _index(index, input.shape)
+    return S.index_op_for(idx)(input, index=idx)
+
+
+def setitem(input: Tensor, index: Any, value: Any) -> None:
+    idx = _index(index, input.shape)
+    if isinstance(value, Tensor) and not value._requires_grad and not input._requires_grad:
+        value = value._data
+    op = S.INDEX_PUT if S._is_basic(idx) else S.INDEX_PUT_ADVANCED
+    input._inplace(op, value, index=idx)
