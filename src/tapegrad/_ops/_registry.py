@@ -135,13 +135,8 @@ class Op:
         if self.variadic:  # one rule returns the gradients of all inputs
             grads = self.vjps[0](g, *[saved[i] for i in self.vjp_args[0]])
             return [None if e is None else gi for e, gi in zip(node._next, grads)]
-        grads = []
-        for edge, rule, slots in zip(node._next, self.vjps, self.vjp_args):
-            if edge is None or rule is None:
-                grads.append(None)
-            else:
-                grads.append(rule(g, *[saved[i] for i in slots]))
-        return grads
+        return [None if edge is None or rule is None else rule(g, *[saved[i] for i in slots])
+                for edge, rule, slots in zip(node._next, self.vjps, self.vjp_args)]
 
     def jvp(self, saved: list, tangents: list) -> Any:
         """Tangent of the result given tangents of the inputs (None = zero tangent)."""

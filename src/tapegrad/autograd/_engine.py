@@ -297,7 +297,7 @@ def _sweep(roots, root_grads, retain_graph, create_graph, capture, accumulate):
                 arr = g._data if create_graph else g
                 if arr.shape != shape:
                     g = _sum_to_size(g, shape)
-                if arr.dtype != dtype:
+                if arr.dtype is not dtype and arr.dtype != dtype:  # builtin dtypes are singletons
                     g = _cast(g, dtype)
                 if dest._n_outputs == 1:
                     old = buffers.get(dest)
