@@ -135,27 +135,27 @@ def where(condition: Tensor, input: Any = None, other: Any = None) -> Any:
 
 
 # -- reductions ----------------------------------------------------------------------------------
-@_accepts_numpy_names
-def sum(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
-    """Sum of all elements, or over ``dim`` (int or tuple)."""
-    _check_tensor(input, "sum")
+def _reduce(whole: Any, along: Any, input: Tensor, dim: Any, keepdim: bool, dtype: Any) -> Tensor:
+    """Pick the op torch records: one for a full reduction (``...Backward0``), one along dims."""
     if dtype is not None:
         input = input.to(dtype)
     dims = _dims(dim, input.ndim)
     if dims is None:
-        return R.SUM(input, dim=None, keepdim=False)
-    return R.SUM_DIM(input, dim=dims, keepdim=keepdim)
+        return whole(input, dim=None, keepdim=False)
+    return along(input, dim=dims, keepdim=keepdim)
+
+
+@_accepts_numpy_names
+def sum(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
+    """Sum of all elements, or over ``dim`` (int or tuple)."""
+    _check_tensor(input, "sum")
+    return _reduce(R.SUM, R.SUM_DIM, input, dim, keepdim, dtype)
 
 
 @_accepts_numpy_names
 def mean(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
     """Arithmetic mean of all elements, or over ``dim``."""
-    if dtype is not None:
-        input = input.to(dtype)
-    dims = _dims(dim, input.ndim)
-    if dims is None:
-        return R.MEAN(input, dim=None, keepdim=False)
-    return R.MEAN_DIM(input, dim=dims, keepdim=keepdim)
+    return _reduce(R.MEAN, R.MEAN_DIM, input, dim, keepdim, dtype)
 
 
 @_accepts_numpy_names

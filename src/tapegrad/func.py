@@ -108,28 +108,37 @@ def _as_out_tuple(out: Any, name: str) -> tuple[tuple, bool]:
                        f"{type(out).__name__}")
 
 
+def _call_on_leaves(func: Callable, args: tuple, kwargs: dict, nums: tuple, has_aux: bool,
+                    name: str, prefix: str) -> tuple:
+    """Call ``func`` with ``args[nums]`` replaced by leaves to differentiate with respect to.
+
+    Returns ``(leaves, output, aux, create_graph)``; runs inside the caller's ``_Level``.
+    """
+    for n in nums:
+        _check_tensor(args[n], name)
+    create_graph = _needs_graph(tuple(args[n] for n in nums))
+    args = list(args)
+    for n in nums:
+        args[n] = _fresh(args[n])
+    out = func(*args, **kwargs)
+    aux = None
+    if has_aux:
+        if not (isinstance(out, tuple) and len(out) == 2):
+            raise RuntimeError(f"{prefix}: output of function f should be a tuple: (output, aux) "
+                               "if has_aux is True")
+        out, aux = out
+    return tuple(args[n] for n in nums), out, aux, create_graph
+
+
 def grad_and_value(func: Callable, argnums: Any = 0, has_aux: bool = False) -> Callable:
     """Return a function computing ``(grad, value)`` (``(grad, (value, aux))`` with has_aux)."""
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
         nums, is_tuple = _norm_argnums(argnums, len(args), "grad_and_value")
-        for n in nums:
-            _check_tensor(args[n], "grad_and_value")
         with _Level(), enable_grad():
-            create_graph = _needs_graph(tuple(args[n] for n in nums))
-            args = list(args)
-            diff = []
-            for n in nums:
-                args[n] = _fresh(args[n])
-                diff.append(args[n])
-            out = func(*args, **kwargs)
-            aux = None
-            if has_aux:
-                if not (isinstance(out, tuple) and len(out) == 2):
-                    raise RuntimeError("grad_and_value(f)(*args): output of function f should be "
-                                       "a tuple: (output, aux) if has_aux is True")
-                out, aux = out
+            diff, out, aux, create_graph = _call_on_leaves(
+                func, args, kwargs, nums, has_aux, "grad_and_value", "grad_and_value(f)(*args)")
             if not isinstance(out, tapegrad.Tensor):
                 raise RuntimeError("grad_and_value(f)(*args): Expected f(*args) to return a "
                                    f"Tensor, got {type(out)}")
@@ -214,23 +223,9 @@ def jacrev(func: Callable, argnums: Any = 0, *, has_aux: bool = False) -> Callab
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
         nums, is_tuple = _norm_argnums(argnums, len(args), "jacrev")
-        for n in nums:
-            _check_tensor(args[n], "jacrev")
         with _Level(), enable_grad():
-            create_graph = _needs_graph(tuple(args[n] for n in nums))
-            args = list(args)
-            diff = []
-            for n in nums:
-                args[n] = _fresh(args[n])
-                diff.append(args[n])
-            diff = tuple(diff)
-            out = func(*args, **kwargs)
-            aux = None
-            if has_aux:
-                if not (isinstance(out, tuple) and len(out) == 2):
-                    raise RuntimeError("jacrev(f, ...)(*args): output of function f should be a "
-                                       "tuple: (output, aux) if has_aux is True")
-                out, aux = out
+            diff, out, aux, create_graph = _call_on_leaves(
+                func, args, kwargs, nums, has_aux, "jacrev", "jacrev(f, ...)(*args)")
             outs, is_out_tuple = _as_out_tuple(out, "jacrev")
             result = []
             for o in outs:
