@@ -28,6 +28,7 @@ import numpy as np
 from .. import _dtype
 from ..autograd import grad_mode
 from ..autograd._engine import Node
+from . import _transforms
 
 REGISTRY: dict[str, "Op"] = {}
 """Every declared op by name; tests walk it to check each rule."""
@@ -84,6 +85,8 @@ class Op:
     def __call__(self, *args: Any, **params: Any) -> Any:
         for a in args:
             if isinstance(a, Tensor):
+                if _transforms.active:
+                    return _transforms.dispatch(self, args, params)
                 return self.record(args, params)
         return self.forward(*args, **params)
 

@@ -33,6 +33,9 @@ _FREED_MSG = (
     "graph a second time or if you need to access saved tensors after calling backward.")
 
 _Tensor: Any = None        # tapegrad.Tensor, bound by _tensor.py (import cycle)
+observers: list = []
+"""Callables ``fn(target, grad_outputs, grad_inputs)`` told about every step of every backward
+(a node, or a leaf Tensor with ``grad_inputs == []``); used by the backward trace and anomaly mode."""
 _sum_to_size: Any = None   # differentiable sum-to-shape, bound by _ops/shape.py
 _cast: Any = None          # differentiable dtype conversion, bound by _ops/elementwise.py
 
@@ -264,6 +267,9 @@ def _sweep(roots, root_grads, retain_graph, create_graph, capture, accumulate):
         target = ready.pop()
         grads = buffers.pop(target, None)
         if target.__class__ is _Tensor or not isinstance(target, Node):
+            if observers and grads is not None:
+                for fn in observers:
+                    fn(target, [grads], [])
             _finish_leaf(target, grads, create_graph, capture_at, captured, accumulate)
             continue
         node = target
@@ -285,6 +291,9 @@ def _sweep(roots, root_grads, retain_graph, create_graph, capture, accumulate):
                 out_t = tuple(_as_tensor(g) for g in outs)
                 for hook in node._hooks:
                     hook(in_t, out_t)
+            if observers:
+                for fn in observers:
+                    fn(node, list(outs), in_grads)
             if not retain_graph:
                 to_release.append(node)
         for edge, g in zip(node._next, in_grads):
