@@ -76,6 +76,9 @@ def _infer_dtype(data: Any) -> np.dtype:
         if not seqs:
             for x in level:
                 kinds.add(_scalar_kind(x))
+            numpy_scalars = [x.dtype for x in level if isinstance(x, np.generic)]
+            if numpy_scalars:  # NumPy scalars bring their own dtype, as in torch
+                return _promote_elements(numpy_scalars, kinds)
             break
         length = len(seqs[0])
         for s in seqs:
@@ -94,6 +97,17 @@ def _infer_dtype(data: Any) -> np.dtype:
     if "bool" in kinds:
         return _dtype.BOOL
     return _dtype.default_float()  # empty lists
+
+
+def _promote_elements(dtypes: list, kinds: set) -> np.dtype:
+    """torch's promotion over the element types of a list holding NumPy scalars."""
+    defaults = {"bool": _dtype.BOOL, "int": _dtype.I64, "float": _dtype.default_float(),
+                "complex": np.dtype(np.complex64) if _dtype.default_float() == _dtype.F32
+                else np.dtype(np.complex128)}
+    out = dtypes[0]
+    for d in dtypes[1:] + [defaults[k] for k in kinds]:
+        out = _dtype.result_dtype(np.empty((1,), out), np.empty((1,), d))
+    return out
 
 
 def _describe(x: Any) -> str:
@@ -123,11 +137,8 @@ def _array_from(data: Any, dtype: Any) -> np.ndarray:
     if isinstance(data, np.ndarray):
         target = _dtype.from_numpy_dtype(data.dtype).np if dtype is None else _dtype.to_numpy_dtype(dtype)
         return np.array(data, dtype=target)
-    if isinstance(data, np.generic):
-        data = data.item() if dtype is None and data.dtype.kind in "biufc" and data.dtype.itemsize >= 8 \
-            else np.asarray(data)
-        if isinstance(data, np.ndarray):
-            return _array_from(data, dtype)
+    if isinstance(data, np.generic):  # a NumPy scalar keeps its dtype, as in torch
+        return _array_from(np.asarray(data), dtype)
     if isinstance(data, range):
         data = list(data)
     target = _infer_dtype(data) if dtype is None else _dtype.to_numpy_dtype(dtype)

@@ -186,7 +186,7 @@ def _attach_suffixes(text: str, suffixes: list[str], indent: int) -> str:
 
 
 def tensor_repr(data: np.ndarray, *, grad_fn_name: str | None = None, requires_grad: bool = False,
-                default_float: np.dtype = _F32) -> str:
+                default_float: np.dtype = _F32, tangent: str | None = None) -> str:
     """What ``repr()`` of a CPU torch tensor holding ``data`` prints (``tapegrad.`` dtypes)."""
     data = np.asarray(data)
     if not data.dtype.isnative:  # '>f4' should compare equal to (and print as) float32
@@ -216,4 +216,6 @@ def tensor_repr(data: np.ndarray, *, grad_fn_name: str | None = None, requires_g
         suffixes.append(f"grad_fn=<{grad_fn_name}>")
     elif requires_grad:
         suffixes.append("requires_grad=True")
+    if tangent is not None:  # forward AD: the tangent's own repr (a 0-d one as a Python float)
+        suffixes.append(f"tangent={tangent}")
     return _attach_suffixes(prefix + body, suffixes, indent)

@@ -10,7 +10,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from ._api import _accepts_numpy_names, _dims, _out
-from ._ops import elementwise as E, shape as S
+from ._ops import _transforms, elementwise as E, shape as S
 from ._tensor import Tensor, _wrap_dim
 
 
@@ -297,7 +297,8 @@ def getitem(input: Tensor, index: Any) -> Tensor:
 
 def setitem(input: Tensor, index: Any, value: Any) -> None:
     idx = _index(index, input.shape)
-    if isinstance(value, Tensor) and not value._requires_grad and not input._requires_grad:
+    if (isinstance(value, Tensor) and not value._requires_grad and not input._requires_grad
+            and not _transforms.active):  # plain values are cheaper; a transform must see the Tensor
         value = value._data
     op = S.INDEX_PUT if S._is_basic(idx) else S.INDEX_PUT_ADVANCED
     input._inplace(op, value, index=idx)

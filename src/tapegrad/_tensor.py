@@ -14,6 +14,7 @@ import numpy as np
 
 from . import _dtype
 from .autograd import _engine, grad_mode
+from ._ops import _transforms
 
 _NON_LEAF_GRAD_WARNING = (
     "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad "
@@ -406,9 +407,15 @@ class Tensor:
     def __repr__(self, *, tensor_contents: Any = None) -> str:
         from tapegrad._formatting import tensor_repr
         fn = self._grad_fn
+        tangent = None
+        if _transforms.active:
+            from tapegrad.autograd.forward_ad import tangent_for_repr
+            t = tangent_for_repr(self)
+            if t is not None:
+                tangent = repr(float(t._data)) if t._data.ndim == 0 else repr(t)
         return tensor_repr(self._data, grad_fn_name=None if fn is None else fn.name(),
                            requires_grad=self._requires_grad,
-                           default_float=_dtype.default_float())
+                           default_float=_dtype.default_float(), tangent=tangent)
 
     def __format__(self, spec: str) -> str:
         if self._data.ndim == 0:
@@ -450,6 +457,9 @@ class Tensor:
                                    "use an out-of-place operation instead")
             old = Tensor._make(self._data.copy(), self._grad_fn, self._requires_grad,
                                self._output_nr)
+            if _transforms.active:
+                from tapegrad.autograd.forward_ad import transfer_inplace
+                transfer_inplace(old, self)
             result = op(old, *args, **kwargs)
         else:
             result = op(self, *args, **kwargs)
@@ -463,6 +473,9 @@ class Tensor:
                                f"shape {list(out.shape)}")
         np.copyto(mine, out, casting="unsafe")
         self._bump()
+        if _transforms.active:  # forward AD: self now holds the result, and its tangent
+            from tapegrad.autograd.forward_ad import transfer_inplace
+            transfer_inplace(self, result)
         if recording:
             self._grad_fn = result._grad_fn
             self._output_nr = 0

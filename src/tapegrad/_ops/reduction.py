@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from .elementwise import exp, sqrt, where
-from ._registry import general, lift, linear, nondifferentiable, raw
+from ._registry import _param_names, _with_params, general, lift, linear, nondifferentiable, raw
 from .elementwise import EQ as eq
 from .shape import expand, flip, reshape
 
@@ -40,6 +40,35 @@ def _count(input_shape: tuple, dim: tuple | None) -> int:
         if dim is None or i in dim:
             n *= s
     return n
+
+
+def _reduced_shape(input_shape: tuple, dim: tuple | None, keepdim: bool) -> tuple:
+    if keepdim:
+        return _kept_shape(input_shape, dim)
+    return () if dim is None else tuple(s for i, s in enumerate(input_shape) if i not in dim)
+
+
+def _jvp_from_vjp(vjp: Any) -> Any:
+    """Forward rule of a reduction in which each input element feeds one output element.
+
+    The VJP of a gradient of ones is then exactly d(out)/d(x_i) at every input position, so the
+    tangent is the sum over each reduced group of ``t_i * d(out)/d(x_i)``.  One rule, both modes.
+    """
+    names = _param_names(vjp)[1:]
+
+    def jvp(tangents: list, *values: Any) -> Any:
+        env = dict(zip(names, values))
+        t = tangents[0]
+        dim, keepdim = env["dim"], env["keepdim"]
+        ones = lift(t, np.ones(_reduced_shape(env["input_shape"], dim, keepdim), raw(t).dtype))
+        return SUM_DIM(t * vjp(ones, *values), dim=dim, keepdim=keepdim)
+
+    return _with_params(jvp, ["tangents", *names])
+
+
+def reduction(name: str, forward: Any, grad_fn: str, vjp: Any, **kw: Any) -> Any:
+    """A reduction declared by its VJP; its JVP is derived (see ``_jvp_from_vjp``)."""
+    return general(name, forward, grad_fn, vjp_input=vjp, jvp=_jvp_from_vjp(vjp), **kw)
 
 
 def _np_sum(a: np.ndarray, dim: tuple | None, keepdim: bool) -> np.ndarray:
@@ -97,8 +126,8 @@ def _np_prod(a: np.ndarray, dim: tuple | None, keepdim: bool) -> np.ndarray:
     return out.astype(np.int64) if a.dtype.kind in "biu" else out
 
 
-PROD = general("prod", _np_prod, "ProdBackward0", vjp_input=_prod_vjp)
-PROD_DIM = general("prod_dim", _np_prod, "ProdBackward1", vjp_input=_prod_vjp)
+PROD = reduction("prod", _np_prod, "ProdBackward0", _prod_vjp)
+PROD_DIM = reduction("prod_dim", _np_prod, "ProdBackward1", _prod_vjp)
 
 
 # max/min over everything: the gradient is shared evenly between tied maxima (torch's rule).
@@ -109,14 +138,14 @@ def _even_vjp(g: Any, input: Any, result: Any, input_shape: tuple, dim: tuple | 
     return _unreduce(g, input_shape, dim, keepdim) * share
 
 
-MAX = general("max", lambda a, dim, keepdim: np.max(a, axis=dim, keepdims=keepdim), "MaxBackward1",
-              vjp_input=_even_vjp)
-MIN = general("min", lambda a, dim, keepdim: np.min(a, axis=dim, keepdims=keepdim), "MinBackward1",
-              vjp_input=_even_vjp)
-AMAX = general("amax", lambda a, dim, keepdim: np.max(a, axis=dim, keepdims=keepdim),
-               "AmaxBackward0", vjp_input=_even_vjp)
-AMIN = general("amin", lambda a, dim, keepdim: np.min(a, axis=dim, keepdims=keepdim),
-               "AminBackward0", vjp_input=_even_vjp)
+MAX = reduction("max", lambda a, dim, keepdim: np.max(a, axis=dim, keepdims=keepdim),
+                "MaxBackward1", _even_vjp)
+MIN = reduction("min", lambda a, dim, keepdim: np.min(a, axis=dim, keepdims=keepdim),
+                "MinBackward1", _even_vjp)
+AMAX = reduction("amax", lambda a, dim, keepdim: np.max(a, axis=dim, keepdims=keepdim),
+                 "AmaxBackward0", _even_vjp)
+AMIN = reduction("amin", lambda a, dim, keepdim: np.min(a, axis=dim, keepdims=keepdim),
+                 "AminBackward0", _even_vjp)
 
 
 # max/min along one dim: the gradient goes to the selected index only.
@@ -132,8 +161,8 @@ def _select_vjp(g: Any, input_shape: tuple, dim: tuple, keepdim: bool, indices: 
     return _unreduce(g, input_shape, dim, keepdim) * onehot
 
 
-MAX_DIM = general("max_dim", _take, "MaxBackward0", vjp_input=_select_vjp)
-MIN_DIM = general("min_dim", _take, "MinBackward0", vjp_input=_select_vjp)
+MAX_DIM = reduction("max_dim", _take, "MaxBackward0", _select_vjp)
+MIN_DIM = reduction("min_dim", _take, "MinBackward0", _select_vjp)
 ARGMAX = nondifferentiable("argmax", lambda a, dim, keepdim: _arg(np.argmax, a, dim, keepdim))
 ARGMIN = nondifferentiable("argmin", lambda a, dim, keepdim: _arg(np.argmin, a, dim, keepdim))
 
@@ -180,10 +209,10 @@ def _std_vjp(g: Any, input: Any, result: Any, input_shape: tuple, dim: tuple | N
     return _unreduce(g, input_shape, dim, keepdim) * spread
 
 
-VAR = general("var", _np_var, "VarBackward0", vjp_input=_var_vjp)
-STD = general("std", lambda a, dim, keepdim, correction: np.sqrt(_np_var(a, dim, keepdim,
-                                                                         correction)),
-              "StdBackward0", vjp_input=_std_vjp)
+VAR = reduction("var", _np_var, "VarBackward0", _var_vjp)
+STD = reduction("std", lambda a, dim, keepdim, correction: np.sqrt(_np_var(a, dim, keepdim,
+                                                                           correction)),
+                "StdBackward0", _std_vjp)
 
 
 def _norm_vjp(g: Any, input: Any, result: Any, input_shape: tuple, dim: tuple | None,
@@ -194,8 +223,8 @@ def _norm_vjp(g: Any, input: Any, result: Any, input_shape: tuple, dim: tuple | 
         kept == 0, 1.0, kept))
 
 
-NORM = general("norm", lambda a, dim, keepdim: np.sqrt(np.sum(a * a, axis=dim, keepdims=keepdim)),
-               "LinalgVectorNormBackward0", vjp_input=_norm_vjp)
+NORM = reduction("norm", lambda a, dim, keepdim: np.sqrt(np.sum(a * a, axis=dim, keepdims=keepdim)),
+                 "LinalgVectorNormBackward0", _norm_vjp)
 
 
 def _np_logsumexp(a: np.ndarray, dim: tuple | None, keepdim: bool) -> np.ndarray:
@@ -205,10 +234,10 @@ def _np_logsumexp(a: np.ndarray, dim: tuple | None, keepdim: bool) -> np.ndarray
     return out if keepdim else np.squeeze(out, axis=dim)
 
 
-LOGSUMEXP = general("logsumexp", _np_logsumexp, "LogsumexpBackward0",
-                    vjp_input=lambda g, input, result, input_shape, dim, keepdim: _unreduce(
-                        g, input_shape, dim, keepdim) * exp(input - _kept(result, input_shape,
-                                                                          dim, keepdim)))
+LOGSUMEXP = reduction("logsumexp", _np_logsumexp, "LogsumexpBackward0",
+                      lambda g, input, result, input_shape, dim, keepdim: _unreduce(
+                          g, input_shape, dim, keepdim) * exp(input - _kept(result, input_shape,
+                                                                            dim, keepdim)))
 
 
 def _np_softmax(a: np.ndarray, dim: int) -> np.ndarray:
@@ -225,10 +254,13 @@ def _sum_keep(x: Any, dim: int) -> Any:
     return SUM_DIM(x, dim=(dim,), keepdim=True)
 
 
+# softmax's Jacobian is symmetric, so one formula gives both the VJP and the JVP.
 SOFTMAX = general("softmax", _np_softmax, "SoftmaxBackward0", promote="float",
-                  vjp_input=lambda g, result, dim: result * (g - _sum_keep(g * result, dim)))
+                  vjp_input=lambda g, result, dim: result * (g - _sum_keep(g * result, dim)),
+                  jvp=lambda t, result, dim: result * (t[0] - _sum_keep(t[0] * result, dim)))
 LOG_SOFTMAX = general("log_softmax", _np_log_softmax, "LogSoftmaxBackward0", promote="float",
-                      vjp_input=lambda g, result, dim: g - exp(result) * _sum_keep(g, dim))
+                      vjp_input=lambda g, result, dim: g - exp(result) * _sum_keep(g, dim),
+                      jvp=lambda t, result, dim: t[0] - _sum_keep(exp(result) * t[0], dim))
 
 
 def _torch_name(d: np.dtype) -> str:

@@ -163,13 +163,24 @@ def _zero_at(g: Any, index: Any) -> Any:
     return g * mask
 
 
+def _index_put_jvp(tangents: list, input_shape: tuple, values_shape: tuple, index: Any) -> Any:
+    t_input, t_values = tangents
+    like = t_input if t_input is not None else t_values
+    if t_input is None:
+        t_input = _zeros_like_shape(like, input_shape)
+    if t_values is None:
+        t_values = _zeros_like_shape(like, values_shape)
+    return INDEX_PUT(t_input, t_values, index=index)
+
+
 INDEX_PUT = general("index_put", _index_put, "CopySlices", ("input", "values"), promote=None,
                     vjp_input=lambda g, index: _zero_at(g, index),
-                    vjp_values=lambda g, index: select_index(g, index=index))
+                    vjp_values=lambda g, index: select_index(g, index=index), jvp=_index_put_jvp)
 INDEX_PUT_ADVANCED = general("index_put_advanced", _index_put, "IndexPutBackward0",
                              ("input", "values"), promote=None,
                              vjp_input=lambda g, index: _zero_at(g, index),
-                             vjp_values=lambda g, index: select_index(g, index=index))
+                             vjp_values=lambda g, index: select_index(g, index=index),
+                             jvp=_index_put_jvp)
 
 
 def _cat_vjp(g: Any, dim: int, sizes: tuple) -> list:
@@ -193,8 +204,20 @@ def _narrow_vjp(g: Any, input_shape: tuple, dim: int, start: int, length: int) -
 NARROW = linear("narrow", _narrow, "SliceBackward0", _narrow_vjp,
                 params=("dim", "start", "length"), view=True)
 narrow = NARROW
+def _cat_jvp(tangents: list, dim: int, sizes: tuple) -> Any:
+    like = next(t for t in tangents if t is not None)
+    pieces = []
+    for t, size in zip(tangents, sizes):
+        if t is None:  # an input without tangent contributes zeros of its shape
+            shape = list(raw(like).shape)
+            shape[dim] = size
+            t = _zeros_like_shape(like, tuple(shape))
+        pieces.append(t)
+    return CAT(*pieces, dim=dim, sizes=sizes)
+
+
 CAT = general("cat", lambda *arrays, dim, sizes: np.concatenate(arrays, axis=dim), "CatBackward0",
-              ("*tensors",), promote="promote", vjp_tensors=_cat_vjp)
+              ("*tensors",), promote="promote", vjp_tensors=_cat_vjp, jvp=_cat_jvp)
 
 
 def _stack_vjp(g: Any, dim: int, count: int) -> list:
@@ -212,8 +235,14 @@ def _select_along_vjp(g: Any, input_shape: tuple, dim: int, i: int) -> Any:
 SELECT_ALONG = linear("select", _select_along, "SelectBackward0", _select_along_vjp,
                       params=("dim", "i"), view=True)
 select_along = SELECT_ALONG
+def _stack_jvp(tangents: list, dim: int, count: int) -> Any:
+    like = next(t for t in tangents if t is not None)
+    pieces = [t if t is not None else _zeros_like_shape(like, raw(like).shape) for t in tangents]
+    return STACK(*pieces, dim=dim, count=count)
+
+
 STACK = general("stack", lambda *arrays, dim, count: np.stack(arrays, axis=dim), "StackBackward0",
-                ("*tensors",), promote="promote", vjp_tensors=_stack_vjp)
+                ("*tensors",), promote="promote", vjp_tensors=_stack_vjp, jvp=_stack_jvp)
 
 
 def _split_forward(a: np.ndarray, dim: int, sizes: tuple) -> list:
@@ -239,7 +268,7 @@ def _zeros_like_shape(like: Any, shape: tuple) -> Any:
 
 
 SPLIT = general("split", _split_forward, "SplitBackward0", multi_output=True,
-                vjp_input=_split_vjp)
+                vjp_input=_split_vjp, jvp=lambda t, dim, sizes: SPLIT(t[0], dim=dim, sizes=sizes))
 
 
 def _unbind_vjp(grads: list, input_shape: tuple, dim: int) -> Any:
@@ -250,7 +279,8 @@ def _unbind_vjp(grads: list, input_shape: tuple, dim: int) -> Any:
 
 
 UNBIND = general("unbind", lambda a, dim: [np.take(a, i, axis=dim) for i in range(a.shape[dim])],
-                 "UnbindBackward0", multi_output=True, vjp_input=_unbind_vjp)
+                 "UnbindBackward0", multi_output=True, vjp_input=_unbind_vjp,
+                 jvp=lambda t, dim: UNBIND(t[0], dim=dim))
 FLIP = linear("flip", lambda a, dims: np.flip(a, dims), "FlipBackward0",
               lambda g, dims: flip(g, dims=dims), params=("dims",))
 flip = FLIP
