@@ -458,8 +458,8 @@ class Tensor:
             old = Tensor._make(self._data.copy(), self._grad_fn, self._requires_grad,
                                self._output_nr)
             if _transforms.active:
-                from tapegrad.autograd.forward_ad import transfer_inplace
-                transfer_inplace(old, self)
+                from tapegrad.autograd.forward_ad import copy_tangent
+                copy_tangent(old, self)
             result = op(old, *args, **kwargs)
         else:
             result = op(self, *args, **kwargs)
@@ -474,8 +474,8 @@ class Tensor:
         np.copyto(mine, out, casting="unsafe")
         self._bump()
         if _transforms.active:  # forward AD: self now holds the result, and its tangent
-            from tapegrad.autograd.forward_ad import transfer_inplace
-            transfer_inplace(self, result)
+            from tapegrad.autograd.forward_ad import copy_tangent
+            copy_tangent(self, result)
         if recording:
             self._grad_fn = result._grad_fn
             self._output_nr = 0

@@ -160,6 +160,10 @@ def make_dual(tensor: Any, tangent: Any, *, level: int | None = None) -> Any:
     if fw is None:
         raise RuntimeError("Trying to create a dual Tensor for forward AD but no level exists, make "
                            "sure to enter_dual_level() first.")
+    return make_dual_at(fw, tensor, tangent)
+
+
+def _check_dual_args(tensor: Any, tangent: Any) -> None:
     if not isinstance(tensor, _Tensor) or not isinstance(tangent, _Tensor):
         bad = tangent if isinstance(tensor, _Tensor) else tensor
         raise AttributeError(f"'{type(bad).__name__}' object has no attribute 'is_floating_point'")
@@ -173,11 +177,33 @@ def make_dual(tensor: Any, tangent: Any, *, level: int | None = None) -> Any:
                            "of the original Tensor, this is not supported. Tensor is of size "
                            f"{list(tensor.shape)} while the given forward gradient is of size "
                            f"{list(tangent.shape)}.")
-    dual = _below(fw, _view_op, tensor, shape=tensor._data.shape)
+
+
+def make_dual_at(level: ForwardLevel, tensor: Any, tangent: Any) -> Any:
+    """``make_dual`` at a given (entered) level; function transforms nest levels this way."""
+    _bind()
+    _check_dual_args(tensor, tangent)
+    dual = _below(level, _view_op, tensor, shape=tensor._data.shape)
     if tangent._data.dtype != tensor._data.dtype:
         tangent = tangent.to(tensor.dtype)
-    fw.set_tangent(dual, tangent)
+    level.set_tangent(dual, tangent)
     return dual
+
+
+class entered:
+    """Context manager: push ``level`` for the block, pop it and drop its tangents after."""
+
+    def __init__(self, level: ForwardLevel) -> None:
+        _bind()
+        self.level = level
+
+    def __enter__(self) -> ForwardLevel:
+        self.level.push()
+        return self.level
+
+    def __exit__(self, *exc: object) -> None:
+        self.level.pop()
+        self.level.clear()
 
 
 def unpack_dual(tensor: Any, *, level: int | None = None) -> UnpackedDualTensor:
@@ -211,10 +237,19 @@ def tangent_for_repr(tensor: Any) -> Any:
     return None
 
 
-def transfer_inplace(target: Any, result: Any) -> None:
-    """After ``target.op_(...)`` stored ``result``'s values: ``target`` takes its tangent too."""
+def copy_tangent(target: Any, source: Any) -> None:
+    """Give ``target`` the tangent ``source`` has at each entered level (in-place ops, detached
+    leaves made by function transforms)."""
+    if not _transforms.active:
+        return
     for lvl in _transforms.stack.levels:
         if isinstance(lvl, ForwardLevel):
-            t = lvl.tangent_of(result)
+            t = lvl.tangent_of(source)
             if t is not None:
                 lvl.set_tangent(target, t)
+
+
+def level_entered() -> bool:
+    """Whether a forward-mode level is entered in this thread."""
+    return bool(_transforms.active) and any(isinstance(lvl, ForwardLevel)
+                                            for lvl in _transforms.stack.levels)
