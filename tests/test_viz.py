@@ -6,6 +6,7 @@ import shutil
 import pytest
 
 import tapegrad as torch
+from tapegrad import viz
 from tapegrad.viz import Graph, draw
 
 
@@ -102,18 +103,44 @@ def test_save_dot(tmp_path):
     assert text.startswith("digraph") and "DotBackward0" in text
 
 
-def test_save_svg_or_install_hint(tmp_path):
+def test_save_svg_with_or_without_graphviz(tmp_path, monkeypatch):
     _, y = _setup()
     g = draw(y)
-    path = tmp_path / "graph.svg"
     available = shutil.which("dot") is not None and importlib.util.find_spec("graphviz") is not None
     if available:
-        g.save(path)
-        assert "<svg" in path.read_text()
+        g.save(tmp_path / "dot.svg", renderer="graphviz")
+        assert "<svg" in (tmp_path / "dot.svg").read_text()
         assert g._repr_svg_().lstrip().startswith(("<?xml", "<svg", "<!--"))
-    else:
-        with pytest.raises(RuntimeError, match=r"pip install 'tapegrad\[graph\]'") as info:
-            g.save(path)
-        assert "dot" in str(info.value)
-        assert not path.exists()
-        assert g._repr_svg_() is None
+    monkeypatch.setattr(viz, "_graphviz_available", lambda: False)
+    path = tmp_path / "graph.svg"
+    g.save(path)  # renderer="auto" falls back to the built-in layout
+    text = path.read_text()
+    assert text == g.render_svg()
+    assert "DotBackward0" in text and "MulBackward0" in text
+    assert g._repr_svg_() == text
+
+
+def test_png_needs_graphviz(tmp_path, monkeypatch):
+    _, y = _setup()
+    g = draw(y)
+    monkeypatch.setattr(viz.shutil, "which", lambda name: None)  # no ``dot`` on PATH
+    path = tmp_path / "graph.png"
+    with pytest.raises(RuntimeError, match=r"pip install 'tapegrad\[graph\]'") as info:
+        g.save(path)
+    assert "dot" in str(info.value)
+    with pytest.raises(RuntimeError, match="dot"):
+        g.save(tmp_path / "graph.svg", renderer="graphviz")
+    with pytest.raises(ValueError, match="SVG only"):
+        g.save(path, renderer="builtin")
+    with pytest.raises(ValueError, match="renderer must be one of"):
+        g.save(tmp_path / "graph.svg", renderer="cairo")
+    assert not path.exists()
+
+
+def test_edge_labels_in_dot():
+    g = Graph()
+    g.add_edge("a", "b", label="[1., 2.]")
+    g.add_edge("b", "c")
+    assert '"a" -> "b" [label="[1., 2.]"];' in g.source
+    assert '"b" -> "c";' in g.source
+    assert g.edges == [("a", "b"), ("b", "c")]

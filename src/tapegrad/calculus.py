@@ -119,7 +119,7 @@ def plot(f: Callable[[Tensor], Tensor], x_range: tuple[float, float] = (0, 3),
                           "pip install 'tapegrad[plot]'") from exc
 
     if ax is None:
-        ax = Figure(figsize=(4.5, 3.0)).add_subplot()
+        ax = Figure(figsize=(4.5, 3.0), layout="constrained").add_subplot()
     with tapegrad.no_grad():
         x = tapegrad.linspace(float(x_range[0]), float(x_range[1]), num,
                               dtype=tapegrad.float64)
@@ -131,10 +131,11 @@ def plot(f: Callable[[Tensor], Tensor], x_range: tuple[float, float] = (0, 3),
         default_labels.append(f"Tangent line (x={tangent_at:g})")
     names = list(labels) if labels is not None else default_labels
 
-    ax.plot(xs, ys, "-", label=names[0])
+    # gids name the curves' groups in SVG output (<g id="calculus-f">), for tools and tests
+    ax.plot(xs, ys, "-", label=names[0], gid="calculus-f")
     if tangent_at is not None:
         slope, intercept = tangent_line(f, tangent_at)
-        ax.plot(xs, slope * xs + intercept, "m--", label=names[1])
+        ax.plot(xs, slope * xs + intercept, "m--", label=names[1], gid="calculus-tangent")
     ax.set_xlabel("x")
     ax.set_ylabel("f(x)")
     ax.grid(True)

@@ -106,7 +106,18 @@ DEMO: list[Section] = [
         ("d3y/dx3 = 6.", "(d3y,) = torch.autograd.grad(d2y, x)"),
         (None, "d3y"),
     ]),
+    ("Seeing the backward pass (tapegrad.autograd.trace_backward, not in torch)", [
+        ("trace_backward runs y.backward() and records every step the engine takes.",
+         "x = torch.tensor([0.5, 1.0, 2.0], requires_grad=True)"),
+        (None, "y = (x * x + torch.sin(x)).sum()"),
+        (None, "trace = torch.autograd.trace_backward(y, names={'x': x})"),
+        ("Each node receives the gradient of y with respect to its output and sends one "
+         "gradient per input; x collects 2x + cos(x).", "print(trace)"),
+        (None, "x.grad"),
+    ]),
 ]
+
+DEFAULT_OUT = "demo-output"
 
 
 def _echo(source: str) -> None:
@@ -135,8 +146,9 @@ def _run(source: str, namespace: dict[str, Any]) -> None:
         print(f"{w.category.__name__}: {w.message}")
 
 
-def run_demo() -> int:
-    """Print the narrated walkthrough; return a process exit status."""
+def run_demo(out: str | None = DEFAULT_OUT) -> int:
+    """Print the narrated walkthrough, write its pictures into ``out`` (unless None), and
+    return a process exit status."""
     import tapegrad
 
     tapegrad.manual_seed(0)
@@ -151,7 +163,44 @@ def run_demo() -> int:
                 print(f"# {narration}")
             _echo(source)
             _run(source, namespace)
+    if out is not None:
+        _write_demo_files(out)
     return 0
+
+
+def _write_demo_files(out: str) -> None:
+    """tangent.svg (needs matplotlib), graph.svg, graph.dot and backward.svg, all into ``out``."""
+    import os
+
+    import tapegrad
+    from tapegrad import calculus, viz
+
+    os.makedirs(out, exist_ok=True)
+    print()
+    print("== Pictures ==")
+    try:
+        import matplotlib
+    except ImportError:
+        print("# skipped tangent.svg: it needs matplotlib (pip install 'tapegrad[plot]')")
+    else:
+        path = os.path.join(out, "tangent.svg")
+        # a fixed salt and no date make the SVG byte-for-byte reproducible
+        with matplotlib.rc_context({"svg.hashsalt": "tapegrad-demo"}):
+            ax = calculus.plot(lambda x: 3 * x ** 2 - 4 * x, x_range=(0, 3), tangent_at=1.0)
+            ax.figure.savefig(path, metadata={"Date": None})
+        print(f"wrote {path}: f(x) = 3x^2 - 4x and its tangent at x = 1 (slope 2)")
+    x = tapegrad.tensor([0.5, 1.0, 2.0], requires_grad=True)
+    y = (x * x + tapegrad.sin(x)).sum()
+    trace = tapegrad.autograd.trace_backward(y, names={"x": x})
+    graph = viz.draw(y, params={"x": x}, show_values=True, show_grads=True)
+    for name, what in (("graph.svg", "the graph of y = (x * x + sin(x)).sum()"),
+                       ("graph.dot", "the same graph as Graphviz DOT text")):
+        graph.save(os.path.join(out, name), renderer="builtin")
+        print(f"wrote {os.path.join(out, name)}: {what}")
+    path = os.path.join(out, "backward.svg")
+    trace.draw().save(path, renderer="builtin")
+    print(f"wrote {path}: its backward pass, edges labelled with the gradients")
+    print(f"Files written to {os.path.abspath(out)}")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -160,10 +209,18 @@ def build_parser() -> argparse.ArgumentParser:
         prog="tapegrad",
         description="tapegrad: PyTorch's autograd reimplemented on NumPy.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    sub.add_parser(
+    demo = sub.add_parser(
         "demo", help="walk through the autograd examples of D2L sections 2.4-2.5",
         description="Print a narrated walkthrough of the Dive into Deep Learning "
-                    "sections 2.4-2.5 autograd examples, evaluated with tapegrad.")
+                    "sections 2.4-2.5 autograd examples, evaluated with tapegrad, then "
+                    "write its pictures into a folder.")
+    demo.add_argument(
+        "--out", metavar="DIR", default=DEFAULT_OUT,
+        help=f"folder for the pictures (created if needed; default: ./{DEFAULT_OUT}): "
+             "tangent.svg (f(x) = 3x^2 - 4x and its tangent at x = 1; needs matplotlib, "
+             "skipped with a note otherwise), graph.svg and graph.dot (the computation graph "
+             "of y = (x * x + sin(x)).sum()), backward.svg (its backward pass). SVG files are "
+             "drawn by tapegrad itself; Graphviz is not needed")
     return parser
 
 
@@ -172,7 +229,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command == "demo":
-        return run_demo()
+        return run_demo(args.out)
     parser.print_help()
     return 2
 

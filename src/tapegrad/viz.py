@@ -9,14 +9,18 @@ Usage::
     y = 2 * torch.dot(x, x)
     g = draw(y, params={"x": x})
     print(g)              # DOT source
-    g.save("graph.dot")   # always works
-    g.save("graph.svg")   # needs ``pip install 'tapegrad[graph]'`` and Graphviz's ``dot``
+    g.save("graph.dot")   # DOT text
+    g.save("graph.svg")   # SVG: Graphviz's ``dot`` when installed, else the built-in layout
+    g.render_svg()        # SVG text from the built-in layout (pure Python, always works)
+    g.save("graph.png")   # needs ``pip install 'tapegrad[graph]'`` and Graphviz's ``dot``
 
 The graph has one box per leaf tensor that requires grad, one ellipse per backward
 operation (named after its ``grad_fn``), and a box for the output tensor.  Edges point
 in data-flow direction: inputs -> op -> ... -> output.  Non-leaf tensors that retain
 their gradient (``t.retain_grad()``) appear as dashed boxes hanging off the op that
 produced them.  Detached inputs have no edge in the autograd graph and are not drawn.
+The built-in SVG layout (``tapegrad._svg``) puts the leaves on top and the output at the
+bottom, like Graphviz's ``dot`` does with this DOT text.
 
 The walk is iterative, so arbitrarily deep graphs do not hit Python's recursion limit.
 """
@@ -24,11 +28,14 @@ The walk is iterative, so arbitrarily deep graphs do not hit Python's recursion 
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import os
 import shutil
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 import numpy as np
+
+from tapegrad import _svg
 
 __all__ = ["Graph", "draw"]
 
@@ -36,8 +43,9 @@ _INSTALL_HINT = (
     "Rendering to {fmt!r} needs the 'graphviz' Python package and Graphviz's 'dot' "
     "program. Install them with `pip install 'tapegrad[graph]'` and your system's "
     "package manager (e.g. `apt-get install graphviz` or `brew install graphviz`), "
-    "or save to a '.dot' file instead."
+    "or save to a '.dot' or '.svg' file instead (SVG has a built-in renderer)."
 )
+_RENDERERS = ("auto", "builtin", "graphviz")
 
 
 def _quote(text: str) -> str:
@@ -69,23 +77,26 @@ def _grad_array(tensor: Any) -> Optional[np.ndarray]:
 
 
 class Graph:
-    """An autograd graph rendered as DOT text.
+    """An autograd graph as DOT text, or as SVG drawn by Graphviz or by the built-in layout.
 
     ``nodes`` is a list of ``(node_id, attributes)`` pairs and ``edges`` a list of
-    ``(tail_id, head_id)`` pairs, both in DOT order; ``source`` is the full DOT text.
+    ``(tail_id, head_id)`` pairs, both in DOT order, with ``edge_attrs[i]`` the attributes
+    of ``edges[i]`` (e.g. a ``label``); ``source`` is the full DOT text.
     """
 
     def __init__(self, name: str = "autograd") -> None:
         self.name = name
         self.nodes: List[Tuple[str, Dict[str, str]]] = []
         self.edges: List[Tuple[str, str]] = []
+        self.edge_attrs: List[Dict[str, str]] = []
 
     # -- building ---------------------------------------------------------
     def add_node(self, node_id: str, **attrs: str) -> None:
         self.nodes.append((node_id, dict(attrs)))
 
-    def add_edge(self, tail: str, head: str) -> None:
+    def add_edge(self, tail: str, head: str, **attrs: str) -> None:
         self.edges.append((tail, head))
+        self.edge_attrs.append(dict(attrs))
 
     def label(self, node_id: str) -> str:
         """Return the label of ``node_id`` (raises ``KeyError`` if absent)."""
@@ -103,8 +114,10 @@ class Graph:
         for nid, attrs in self.nodes:
             attr_text = ", ".join(f"{k}={_quote(v)}" for k, v in attrs.items())
             lines.append(f"  {_quote(nid)} [{attr_text}];")
-        for tail, head in self.edges:
-            lines.append(f"  {_quote(tail)} -> {_quote(head)};")
+        for (tail, head), attrs in zip(self.edges, self.edge_attrs):
+            attr_text = ", ".join(f"{k}={_quote(v)}" for k, v in attrs.items())
+            suffix = f" [{attr_text}]" if attrs else ""
+            lines.append(f"  {_quote(tail)} -> {_quote(head)}{suffix};")
         lines.append("}")
         return "\n".join(lines) + "\n"
 
@@ -127,8 +140,20 @@ class Graph:
         except graphviz.ExecutableNotFound:  # pragma: no cover - raced with PATH
             raise RuntimeError(_INSTALL_HINT.format(fmt=fmt)) from None
 
-    def save(self, path: "str | os.PathLike[str]") -> str:
-        """Write the graph to ``path``; the suffix picks the format (.dot, .gv, .svg, .png)."""
+    def render_svg(self) -> str:
+        """SVG text from tapegrad's own layered layout; needs neither Graphviz nor any extra."""
+        edges = [(t, h, a) for (t, h), a in zip(self.edges, self.edge_attrs)]
+        return _svg.render(self.nodes, edges, title=self.name)
+
+    def save(self, path: "str | os.PathLike[str]", renderer: str = "auto") -> str:
+        """Write the graph to ``path``; the suffix picks the format (.dot, .gv, .svg, .png, .pdf).
+
+        ``renderer`` chooses who draws an SVG: ``"graphviz"`` (needs the ``graph`` extra and
+        ``dot``), ``"builtin"`` (:meth:`render_svg`), or ``"auto"``: Graphviz when it is
+        installed, else the built-in layout.  PNG and PDF always need Graphviz.
+        """
+        if renderer not in _RENDERERS:
+            raise ValueError(f"renderer must be one of {_RENDERERS}, got {renderer!r}")
         path = os.fspath(path)
         ext = os.path.splitext(path)[1].lower().lstrip(".")
         if ext in ("dot", "gv", ""):
@@ -137,17 +162,29 @@ class Graph:
             return path
         if ext not in ("svg", "png", "pdf"):
             raise ValueError(f"unsupported graph format {ext!r}; use .dot, .svg, .png or .pdf")
-        data = self._render(ext)
+        if ext == "svg" and (renderer == "builtin"
+                             or (renderer == "auto" and not _graphviz_available())):
+            data = self.render_svg().encode("utf-8")
+        elif renderer == "builtin":
+            raise ValueError(f"the built-in renderer writes SVG only, not {ext!r}")
+        else:
+            data = self._render(ext)
         with open(path, "wb") as fh:
             fh.write(data)
         return path
 
-    def _repr_svg_(self) -> Optional[str]:
-        """SVG for Jupyter, or None (falling back to text) when Graphviz is unavailable."""
-        try:
-            return self._render("svg").decode("utf-8")
-        except RuntimeError:
-            return None
+    def _repr_svg_(self) -> str:
+        """SVG for Jupyter: Graphviz's drawing when it is installed, else the built-in one."""
+        if _graphviz_available():
+            try:
+                return self._render("svg").decode("utf-8")
+            except RuntimeError:  # pragma: no cover - dot vanished or failed
+                pass
+        return self.render_svg()
+
+
+def _graphviz_available() -> bool:
+    return shutil.which("dot") is not None and importlib.util.find_spec("graphviz") is not None
 
 
 def _tensor_label(tensor: Any, title: Optional[str], show_values: bool,

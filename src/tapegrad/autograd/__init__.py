@@ -8,7 +8,8 @@ import numpy as np
 from . import _engine, grad_mode
 from .grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 
-__all__ = ["backward", "grad", "functional", "forward_ad", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
+__all__ = ["backward", "grad", "functional", "forward_ad", "trace_backward", "BackwardTrace",
+           "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
            "inference_mode"]
 
 
@@ -123,4 +124,5 @@ def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool
 
 
 from . import functional  # noqa: E402  (imports grad from this module at call time)
+from .trace import BackwardTrace, trace_backward  # noqa: E402
 from . import forward_ad  # noqa: E402
