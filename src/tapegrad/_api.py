@@ -179,6 +179,10 @@ def _extreme(input: Tensor, dim: Any, keepdim: bool, full, along, arg, result_ty
                                "argument.")
         return full(input, dim=None, keepdim=False)
     d = _wrap_dim(dim, input.ndim)
+    if input.__class__ is not Tensor:  # batched (vmap): the batching rule finds the indices
+        values = along(input, dim=(d,), keepdim=keepdim, indices=None)
+        index_op = R.ARGMAX if full is R.MAX else R.ARGMIN
+        return result_type(values, index_op(input, dim=d, keepdim=keepdim))
     indices = arg(input._data, axis=d, keepdims=keepdim).astype(np.int64)
     values = along(input, dim=(d,), keepdim=keepdim, indices=indices)
     return result_type(values, Tensor._make(indices))

@@ -8,6 +8,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from . import _dtype
+from ._ops import _transforms
 from ._tensor import Tensor, _unwrap_nested, check_device
 
 # torch's default generator starts from this seed, so unseeded runs repeat too.
@@ -60,6 +61,9 @@ def initial_seed() -> int:
 
 
 def _rng(generator: Generator | None) -> np.random.Generator:
+    if _transforms.active:  # inside vmap: randomness='error' refuses random draws
+        from ._vmap import check_random
+        check_random()
     return (generator or default_generator).rng
 
 
@@ -258,6 +262,9 @@ def eye(n: int, m: int | None = None, *, out: Tensor | None = None, dtype: Any =
 
 
 def _like(fill, input: Tensor, dtype: Any, requires_grad: bool, device: Any) -> Tensor:
+    if input.__class__ is not Tensor:  # batched (inside vmap): a plain tensor of one example's shape
+        np_d = input.dtype.np if dtype is None else _dtype.to_numpy_dtype(dtype)
+        return _finish(fill(tuple(input.shape), np_d), requires_grad, device)
     np_d = input._data.dtype if dtype is None else _dtype.to_numpy_dtype(dtype)
     return _finish(fill(input._data.shape, np_d), requires_grad, device)
 
@@ -415,3 +422,16 @@ def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *,
         rows.append(rng.choice(len(p), size=num_samples, replace=replacement, p=p))
     out = np.array(rows, dtype=np.int64)
     return Tensor._make(out if input._data.ndim == 2 else out[0])
+
+
+def _follow_vmap_randomness() -> None:
+    """Random functions called inside vmap follow its ``randomness=`` (see ``tapegrad._vmap``)."""
+    from ._vmap import random_function
+    names = globals()
+    for name in ("rand", "randn", "randint", "randperm", "normal", "bernoulli", "multinomial"):
+        names[name] = random_function(names[name])
+    for name in ("rand_like", "randn_like", "randint_like"):  # these read only shape and dtype
+        names[name] = random_function(names[name], shape_only=True)
+
+
+_follow_vmap_randomness()

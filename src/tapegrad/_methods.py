@@ -45,7 +45,8 @@ def _to(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
         else:
             check_device(a)
     check_device(kwargs.get("device"))
-    if dtype is None or _dtype.to_numpy_dtype(dtype) == self._data.dtype:
+    own = self._data.dtype if self.__class__ is Tensor else self.dtype.np  # batched: no _data
+    if dtype is None or _dtype.to_numpy_dtype(dtype) == own:
         return self.clone() if kwargs.get("copy") else self
     return E.TO_COPY(self, dtype=_dtype.to_numpy_dtype(dtype))
 

@@ -45,7 +45,7 @@ def _can_view(a: np.ndarray, shape: tuple) -> bool:
 def reshape(input: Tensor, shape: Sequence[int]) -> Tensor:
     """The same elements in a new shape (one dimension may be -1); a copy only when needed."""
     new = _infer_shape(_shape_arg((shape,)), input.numel())
-    if _can_view(input._data, new):
+    if input.__class__ is not Tensor or _can_view(input._data, new):  # batched: vmap's rule decides
         return S.RESHAPE(input, shape=new)
     return S.UNSAFE_VIEW(E.CLONE(input), shape=new)  # torch's record for a copying reshape
 
@@ -55,7 +55,7 @@ def view(input: Tensor, *shape: Any) -> Tensor:
     if len(shape) == 1 and not isinstance(shape[0], (tuple, list, builtins.int)):
         return input.to(shape[0])  # view(dtype)
     new = _infer_shape(_shape_arg(shape), input.numel())
-    if not _can_view(input._data, new):
+    if input.__class__ is Tensor and not _can_view(input._data, new):
         raise RuntimeError("view size is not compatible with input tensor's size and stride (at "
                            "least one dimension spans across two contiguous subspaces). Use "
                            ".reshape(...) instead.")

@@ -463,7 +463,11 @@ class Tensor:
             result = op(old, *args, **kwargs)
         else:
             result = op(self, *args, **kwargs)
-        out = result._data
+        try:
+            out = result._data
+        except RuntimeError:  # a batched result (inside vmap) cannot go into an unbatched tensor
+            raise RuntimeError(f"output with shape {list(self.shape)} doesn't match the broadcast "
+                               f"shape {list(result._value.shape)}") from None
         mine = self._data
         if out.dtype != mine.dtype and not np.can_cast(out.dtype, mine.dtype, "same_kind"):
             raise RuntimeError(f"result type {_dtype.torch_name(out.dtype)} can't be cast to the "

@@ -10,13 +10,19 @@ variables (``grad(lambda x: x * grad(lambda y: x * y)(x))`` is ``2x``, not ``4x`
 pass records its own graph (``create_graph=True``) only when needed: inside another transform or
 when an argument already requires grad; top-level results are plain tensors.
 
+``vmap`` (``tapegrad._vmap``) vectorises a function over a batch dimension and composes with the
+others both ways: ``vmap(grad(f))`` gives per-example gradients (inside vmap, the arguments are
+repeated over the batch before differentiating, so each example gets its own gradient), and
+``jacrev`` builds a whole Jacobian with one *batched* backward pass, ``vmap`` over the
+cotangents of a VJP, instead of one backward pass per output element.
+
 Limitations:
 
 * arguments being differentiated must be Tensors (no pytrees of tensors); outputs may be a
   Tensor or a tuple of Tensors;
 * ``jvp`` and ``jacfwd`` use forward mode (``tapegrad.autograd.forward_ad``'s levels, which
-  nest); ``jacfwd`` runs one forward pass per input element;
-* there is no ``vmap``: Jacobians are built with one backward pass per output element.
+  nest); ``jacfwd`` runs one forward pass per input element, and forward mode does not run on
+  vmap's batched tensors (so no ``jacfwd``/``jvp`` inside ``vmap``).
 """
 from __future__ import annotations
 
@@ -30,7 +36,10 @@ import tapegrad
 from .autograd import forward_ad
 from .autograd.grad_mode import enable_grad, is_grad_enabled
 
-__all__ = ["grad", "grad_and_value", "vjp", "jvp", "jacrev", "jacfwd", "hessian"]
+from ._vmap import active_levels as _vmap_levels, fresh as _fresh_in_vmap
+from ._vmap import jacobian_rows as _jacobian_rows, vmap
+
+__all__ = ["grad", "grad_and_value", "vjp", "jvp", "jacrev", "jacfwd", "hessian", "vmap"]
 
 _state = threading.local()
 
@@ -56,6 +65,11 @@ def _check_tensor(x: Any, what: str) -> None:
 
 
 def _fresh(x):
+    """Inside vmap, first repeated over the batch at every vmap level (see ``_leaf``)."""
+    return _fresh_in_vmap(x, _leaf)
+
+
+def _leaf(x):
     """A tensor to differentiate with respect to, connected to any outer graph."""
     if x.requires_grad and is_grad_enabled():
         return x.view_as(x)
@@ -218,11 +232,14 @@ def vjp(func: Callable, *primals, has_aux: bool = False):
     return res, vjp_fn
 
 
-def jacrev(func: Callable, argnums: Any = 0, *, has_aux: bool = False) -> Callable:
+def jacrev(func: Callable, argnums: Any = 0, *, has_aux: bool = False,
+           chunk_size: int | None = None) -> Callable:
     """Return a function computing the Jacobian of ``func`` wrt ``args[argnums]``.
 
     Shapes as ``torch.func.jacrev``: ``out.shape + arg.shape``; a tuple of outputs gives a tuple,
-    and a tuple ``argnums`` gives (per output) a tuple over the arguments.
+    and a tuple ``argnums`` gives (per output) a tuple over the arguments.  All rows come from one
+    batched backward pass (``vmap`` over the VJP's cotangents); ``chunk_size`` bounds how many
+    rows are computed at once.
     """
 
     @functools.wraps(func)
@@ -232,26 +249,12 @@ def jacrev(func: Callable, argnums: Any = 0, *, has_aux: bool = False) -> Callab
             diff, out, aux, create_graph = _call_on_leaves(
                 func, args, kwargs, nums, has_aux, "jacrev", "jacrev(f, ...)(*args)")
             outs, is_out_tuple = _as_out_tuple(out, "jacrev")
+            blocks = _jacobian_rows(lambda cts: _grads(outs, diff, cts, create_graph), outs, diff,
+                                    chunk_size)
             result = []
-            for o in outs:
-                n_out = o.numel()
-                rows: list[list] = [[] for _ in diff]
-                for j in range(n_out):
-                    seed = np.zeros(n_out, dtype=o.detach().numpy().dtype)
-                    seed[j] = 1
-                    seed_t = tapegrad.tensor(seed.reshape(tuple(o.shape)), dtype=o.dtype)
-                    gs = _grads((o,), diff, (seed_t,), create_graph)
-                    for r, g in zip(rows, gs):
-                        r.append(g)
-                per_arg = []
-                for r, x in zip(rows, diff):
-                    shape = tuple(o.shape) + tuple(x.shape)
-                    if n_out == 0:
-                        per_arg.append(tapegrad.zeros(shape, dtype=x.dtype))
-                    else:
-                        per_arg.append(_finish(tapegrad.stack(r, 0).reshape(shape),
-                                               create_graph))
-                result.append(tuple(per_arg) if is_tuple else per_arg[0])
+            for row in blocks:
+                per_arg = tuple(_finish(b, create_graph) for b in row)
+                result.append(per_arg if is_tuple else per_arg[0])
         res = tuple(result) if is_out_tuple else result[0]
         if has_aux:
             return res, aux
@@ -309,6 +312,8 @@ def jacfwd(func: Callable, argnums: Any = 0, has_aux: bool = False, *,
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
+        if _vmap_levels():  # forward mode does not run on batched tensors: same values by reverse
+            return jacrev(func, argnums, has_aux=has_aux)(*args, **kwargs)
         nums, is_tuple = _norm_argnums(argnums, len(args), "jacfwd")
         for n in nums:
             _check_tensor(args[n], "jacfwd")

@@ -6,6 +6,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from . import _engine, grad_mode
+from .._ops import _transforms
 from .grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 
 __all__ = ["backward", "grad", "functional", "forward_ad", "trace_backward", "BackwardTrace",
@@ -65,6 +66,9 @@ def backward(tensors: Any, grad_tensors: Any = None, retain_graph: bool | None =
     grads = _as_tuple(grad_tensors if grad_tensors is not None else grad_variables)
     if retain_graph is None:
         retain_graph = create_graph
+    if _transforms.active:
+        from tapegrad._vmap import backward_check
+        backward_check(outputs, grads, _as_tuple(inputs))
     roots = _roots(outputs)
     seeds = _root_grads(outputs, grads, create_graph)
     capture = None
@@ -96,6 +100,12 @@ def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool
     ins = _as_tuple(inputs)
     if retain_graph is None:
         retain_graph = create_graph
+    if is_grads_batched or _transforms.active:  # batched tensors: see tapegrad/_vmap/_autograd.py
+        from tapegrad._vmap import route_grad
+        routed = route_grad(outs, ins, grad_outputs, retain_graph, create_graph, allow_unused,
+                            is_grads_batched, materialize_grads)
+        if routed is not None:
+            return routed
     for t in ins:
         if not t._requires_grad:
             raise RuntimeError("One of the differentiated Tensors does not require grad")

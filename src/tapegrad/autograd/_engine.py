@@ -233,17 +233,20 @@ def _as_tensor(g):
 
 
 def run_backward(roots: Sequence, root_grads: Sequence, *, retain_graph: bool, create_graph: bool,
-                 capture: Sequence | None = None, accumulate: bool = True) -> list:
+                 capture: Sequence | None = None, accumulate: bool = True,
+                 tensor_rules: bool = False) -> list:
     """Propagate ``root_grads`` from ``roots`` (pairs ``(node_or_leaf, output_nr)``) to the leaves.
 
     With ``capture`` (pairs ``(node_or_leaf, output_nr)`` standing for tensors), the gradients
     reaching those tensors are returned in that order; with ``accumulate`` they are also (or
-    only, without capture) added to leaves' ``.grad``.
+    only, without capture) added to leaves' ``.grad``.  ``tensor_rules`` runs the rules on
+    Tensors, as under ``create_graph``, but without recording them (vmap's batched backward).
     """
     prev_mode = grad_mode.state.enabled
     grad_mode.state.enabled = create_graph
     try:
-        return _sweep(roots, root_grads, retain_graph, create_graph, capture, accumulate)
+        return _sweep(roots, root_grads, retain_graph, create_graph or tensor_rules, capture,
+                      accumulate)
     finally:
         grad_mode.state.enabled = prev_mode
 
@@ -302,8 +305,13 @@ def _sweep(roots, root_grads, retain_graph, create_graph, capture, accumulate):
             dest, nr, shape, dtype = edge
             if g is not None:
                 if create_graph and g.__class__ is not _Tensor:
-                    g = _Tensor._make(np.asarray(g, dtype=dtype))
-                arr = g._data if create_graph else g
+                    if isinstance(g, _Tensor):  # a batched gradient (vmap): logical shape, dtype
+                        arr = g._meta
+                    else:
+                        g = _Tensor._make(np.asarray(g, dtype=dtype))
+                        arr = g._data
+                else:
+                    arr = g._data if create_graph else g
                 if arr.shape != shape:
                     g = _sum_to_size(g, shape)
                 if arr.dtype is not dtype and arr.dtype != dtype:  # builtin dtypes are singletons

@@ -5,8 +5,9 @@
 
 * ``jvp`` uses the double-VJP trick: ``u -> J^T u`` is linear in ``u``, so differentiating
   ``<J^T u, v>`` with respect to ``u`` gives ``J v``.
-* ``jacobian`` runs one reverse pass per output element (the graph is kept between passes);
-  batched backward is not implemented yet, so ``vectorize=True`` runs the same loop.
+* ``jacobian`` runs one reverse pass per output element (the graph is kept between passes), or,
+  with ``vectorize=True``, a single *batched* reverse pass: ``tapegrad.func.vmap`` over the
+  cotangents, one basis vector per output element.
 * ``hessian`` is the Jacobian of the gradient; ``hvp``/``vhp`` differentiate ``<grad f, v>``.
 
 Results are detached unless ``create_graph=True``.  With ``strict=True`` an output that does not
@@ -148,7 +149,14 @@ def jacobian(func: Callable, inputs: Any, create_graph: bool = False, strict: bo
     with enable_grad():
         xs = _leaves(xs, create_graph)
         outs, out_tuple = _pack(func(*xs), "outputs of the user-provided function", "jacobian")
-        blocks = []
+        if vectorize:  # every row from one batched backward pass (vmap over the cotangents)
+            from tapegrad._vmap import jacobian_rows
+            rows = jacobian_rows(lambda cts: _grads(outs, xs, cts, create_graph=create_graph,
+                                                    strict=strict), outs, xs)
+            blocks = [tuple(_result(b, create_graph) for b in row) for row in rows]
+            outs = ()
+        else:
+            blocks = []
         for k, out in enumerate(outs):
             rows: list[list] = [[] for _ in xs]
             flat = out.reshape(-1)
@@ -198,7 +206,7 @@ def hessian(func: Callable, inputs: Any, create_graph: bool = False, strict: boo
         return gs
 
     return jacobian(gradient if in_tuple else (lambda x: gradient(x)[0]), _unpack(xs, in_tuple),
-                    create_graph=create_graph, strict=strict)
+                    create_graph=create_graph, strict=strict, vectorize=vectorize)
 
 
 def _curvature_product(func: Callable, inputs: Any, v: Any, create_graph: bool, strict: bool,
