@@ -11,7 +11,8 @@ from .grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, se
 
 __all__ = ["backward", "grad", "functional", "forward_ad", "trace_backward", "BackwardTrace",
            "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
-           "inference_mode"]
+           "inference_mode", "Function", "FunctionCtx", "once_differentiable", "gradcheck",
+           "gradgradcheck", "GradcheckError"]
 
 
 def _as_tuple(x: Any) -> tuple:
@@ -134,5 +135,8 @@ def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool
 
 
 from . import functional  # noqa: E402  (imports grad from this module at call time)
+from .function import Function, FunctionCtx, once_differentiable  # noqa: E402
+# As in torch, the name gradcheck is the function; the module stays importable by its full name.
+from .gradcheck import GradcheckError, gradcheck, gradgradcheck  # noqa: E402
 from .trace import BackwardTrace, trace_backward  # noqa: E402
 from . import forward_ad  # noqa: E402
