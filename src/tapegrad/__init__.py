@@ -10,7 +10,13 @@ Use it as you would use torch::
 """
 from __future__ import annotations
 
-from . import _dtype
+import re as _re
+import warnings as _warnings
+
+# torch computes sqrt(-1) or 0/0 silently (NaN); NumPy would warn from inside tapegrad's ops.
+_warnings.filterwarnings("ignore", category=RuntimeWarning, module=_re.escape(__name__) + r"\.")
+
+from . import _dtype  # noqa: E402
 from ._dtype import (bool, cdouble, cfloat, complex64, complex128, double, dtype, float, float16,
                      float32, float64, get_default_dtype, half, int, int8, int16, int32, int64, long,
                      set_default_dtype, short, uint8)
@@ -36,6 +42,7 @@ from . import autograd
 from . import calculus, distributions, func, viz
 from .autograd.grad_mode import (enable_grad, inference_mode, is_grad_enabled, no_grad,
                                  set_grad_enabled)
+from .autograd.anomaly_mode import is_anomaly_check_nan_enabled, is_anomaly_enabled
 
 __version__ = "0.1.0"
 

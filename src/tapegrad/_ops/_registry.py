@@ -138,8 +138,11 @@ class Op:
         if self.variadic:  # one rule returns the gradients of all inputs
             grads = self.vjps[0](g, *[saved[i] for i in self.vjp_args[0]])
             return [None if e is None else gi for e, gi in zip(node._next, grads)]
-        return [None if edge is None or rule is None else rule(g, *[saved[i] for i in slots])
-                for edge, rule, slots in zip(node._next, self.vjps, self.vjp_args)]
+        grads = [None if edge is None or rule is None else rule(g, *[saved[i] for i in slots])
+                 for edge, rule, slots in zip(node._next, self.vjps, self.vjp_args)]
+        if masked_zero_grads and self.kind == "elementwise":
+            grads = [_keep_zeros(g, gi) for gi in grads]
+        return grads
 
     def jvp(self, saved: list, tangents: list) -> Any:
         """Tangent of the result given tangents of the inputs (None = zero tangent)."""
@@ -150,6 +153,25 @@ class Op:
     def save_for(self, args: Sequence, params: dict, result: Any) -> list:
         """The values the rules read, for callers outside the engine (forward mode)."""
         return [_resolve(n, self, args, params, result) for n in self.saved_names]
+
+
+masked_zero_grads = False
+"""Masked-where mode (``tapegrad.autograd.set_masked_where``): a zero gradient entering an
+elementwise op leaves it as an exact zero, even where the local derivative is inf or NaN."""
+
+
+def _keep_zeros(g: Any, grad: Any) -> Any:
+    if grad is None:
+        return None
+    zero = raw(g) == 0
+    if not zero.any():
+        return grad
+    if isinstance(grad, Tensor):
+        return WHERE(lift(grad, zero), 0.0, grad)
+    return np.where(zero, np.zeros((), grad.dtype), grad)
+
+
+WHERE: Any = None  # the where op, bound by elementwise.py
 
 
 def _param_names(fn: Callable) -> list[str]:

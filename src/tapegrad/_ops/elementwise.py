@@ -193,6 +193,7 @@ sin, cos, tan, asin, acos, atan, sinh, cosh, tanh = SIN, COS, TAN, ASIN, ACOS, A
 sigmoid, relu, abs, sign, floor, ceil, round, trunc, frac = (SIGMOID, RELU, ABS, SIGN, FLOOR, CEIL,
                                                              ROUND, TRUNC, FRAC)
 where, to_copy, maximum, minimum = WHERE, TO_COPY, MAXIMUM, MINIMUM
+_registry.WHERE = WHERE
 
 
 def pow(input: Any, exponent: Any) -> Any:

@@ -12,7 +12,8 @@ from .grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, se
 __all__ = ["backward", "grad", "functional", "forward_ad", "trace_backward", "BackwardTrace",
            "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
            "inference_mode", "Function", "FunctionCtx", "once_differentiable", "gradcheck",
-           "gradgradcheck", "GradcheckError"]
+           "gradgradcheck", "GradcheckError", "detect_anomaly", "set_detect_anomaly",
+           "masked_where", "set_masked_where", "is_masked_where_enabled"]
 
 
 def _as_tuple(x: Any) -> tuple:
@@ -140,3 +141,5 @@ from .function import Function, FunctionCtx, once_differentiable  # noqa: E402
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck  # noqa: E402
 from .trace import BackwardTrace, trace_backward  # noqa: E402
 from . import forward_ad  # noqa: E402
+from .anomaly_mode import (detect_anomaly, is_masked_where_enabled, masked_where,  # noqa: E402
+                           set_detect_anomaly, set_masked_where)

@@ -48,7 +48,7 @@ class Node:
     """
 
     __slots__ = ("_next", "_saved", "_checks", "_hooks", "_pre_hooks", "_retained", "_n_outputs",
-                 "_freed", "metadata", "__weakref__")
+                 "_freed", "_metadata", "__weakref__")
     op: Any = None  # the op declaration, set on each generated subclass
 
     def __init__(self, next_edges: tuple, saved: tuple = (), checks: tuple = ()) -> None:
@@ -66,6 +66,15 @@ class Node:
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} object at {id(self):#x}>"
+
+    @property
+    def metadata(self) -> dict:
+        """A dict for the user's notes; anomaly mode stores the forward traceback here."""
+        try:
+            return self._metadata
+        except AttributeError:  # created on first use: most nodes never need one
+            self._metadata = {}
+            return self._metadata
 
     @property
     def next_functions(self) -> tuple:
