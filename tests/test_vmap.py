@@ -116,8 +116,15 @@ def test_gradient_through_vmap_matches_loop(name, i):
         np.testing.assert_allclose(have, want, rtol=1e-10, atol=1e-12)
 
 
+@pytest.fixture
+def always_batched(monkeypatch):
+    """Jacobians of every size by the batched backward pass (small ones default to a loop)."""
+    import tapegrad._vmap as module
+    monkeypatch.setattr(module, "BATCHED_FROM", 1)
+
+
 @pytest.mark.parametrize("name,i", list(_cases()))
-def test_jacrev_matches_row_by_row_backward(name, i):
+def test_jacrev_matches_row_by_row_backward(name, i, always_batched):
     """jacrev's one batched backward pass = one ordinary backward pass per output element."""
     fn, shapes = CASES[name]
     arrays = _make_any(shapes[i], seed=i + 1)
@@ -138,6 +145,36 @@ def test_jacrev_matches_row_by_row_backward(name, i):
                 rows.append(np.zeros(x.shape) if g is None else g.numpy())
             want = np.array(rows).reshape(tuple(o.shape) + tuple(x.shape))
             np.testing.assert_allclose(got[k][j].numpy(), want, rtol=1e-10, atol=1e-12)
+
+
+INDEXINGS = [
+    lambda a, i: a[i],
+    lambda a, i: a[i, 1:],
+    lambda a, i: a[i, i],
+    lambda a, i: a[:, i[0]],
+    lambda a, i: a[1, i],
+    lambda a, i: a[:, i],
+    lambda a, i: a[[0, 2], i],
+]
+
+
+@pytest.mark.parametrize("k", range(len(INDEXINGS)))
+def test_indexing_with_batched_index_tensors(k):
+    """Each example indexed by its own index tensor: values and gradients = a loop."""
+    rng = np.random.default_rng(16)
+    x = tg.tensor(rng.standard_normal((B, 4, 4)), requires_grad=True)
+    idx = tg.tensor(np.array([[0, 1], [3, 3], [2, 0]]))
+    f = INDEXINGS[k]
+    got = vmap(f)(x, idx)
+    want = tg.stack([f(x[b], idx[b]) for b in range(B)])
+    np.testing.assert_allclose(got.detach().numpy(), want.detach().numpy())
+    seed = tg.tensor(rng.standard_normal(tuple(got.shape)))
+    g1 = tg.autograd.grad(got, x, seed)[0]
+    g2 = tg.autograd.grad(want, x, seed)[0]
+    np.testing.assert_allclose(g1.numpy(), g2.numpy())
+    captured = vmap(lambda i: f(x[0], i))(idx)  # an unbatched tensor indexed by a batched index
+    np.testing.assert_allclose(captured.detach().numpy(),
+                               tg.stack([f(x[0], idx[b]) for b in range(B)]).detach().numpy())
 
 
 # -- per-example gradients and composition ---------------------------------------------------
@@ -182,7 +219,7 @@ def test_grad_of_vmap_of_grad():
     np.testing.assert_allclose(got.numpy(), want.numpy(), rtol=1e-10)
 
 
-def test_vmap_of_jacrev_and_hessian():
+def test_vmap_of_jacrev_and_hessian(always_batched):
     w, X, _ = _data(4)
     f = lambda x: tg.sin(x) * (x @ w)  # noqa: E731
     got = vmap(jacrev(f))(X)
@@ -224,7 +261,7 @@ def test_vjp_fn_under_vmap_is_a_batch_of_vjps():
 
 
 @needs_torch
-def test_jacrev_jacfwd_hessian_agree_with_torch():
+def test_jacrev_jacfwd_hessian_agree_with_torch(always_batched):
     rng = np.random.default_rng(8)
     A = rng.standard_normal((4, 3))
     x = rng.standard_normal(3)
@@ -238,7 +275,7 @@ def test_jacrev_jacfwd_hessian_agree_with_torch():
                                rtol=1e-12)
 
 
-def test_jacrev_tuple_outputs_and_chunks():
+def test_jacrev_tuple_outputs_and_chunks(always_batched):
     x = tg.tensor([0.3, -1.2, 2.0])
     f = lambda v: (v * v, v.sum().reshape(1), v.prod())  # noqa: E731
     whole = jacrev(f)(x)
@@ -250,7 +287,7 @@ def test_jacrev_tuple_outputs_and_chunks():
         np.testing.assert_allclose(c.numpy(), w_, rtol=1e-12)
 
 
-def test_functional_jacobian_and_hessian_vectorized():
+def test_functional_jacobian_and_hessian_vectorized(always_batched):
     from tapegrad.autograd.functional import hessian as fhessian, jacobian
     rng = np.random.default_rng(9)
     A = tg.tensor(rng.standard_normal((5, 4)))

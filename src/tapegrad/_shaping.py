@@ -291,8 +291,16 @@ def _index(index: Any, shape: tuple) -> Any:
 
 
 def getitem(input: Tensor, index: Any) -> Tensor:
+    if _transforms.active and _batched_items(index):  # an index tensor batched by vmap
+        from ._vmap import batched_getitem
+        return batched_getitem(input, index)
     idx = _index(index, input.shape)
     return S.index_op_for(idx)(input, index=idx)
+
+
+def _batched_items(index: Any) -> bool:
+    items = index if isinstance(index, tuple) else (index,)
+    return any(isinstance(i, Tensor) and i.__class__ is not Tensor for i in items)
 
 
 def setitem(input: Tensor, index: Any, value: Any) -> None:

@@ -14,7 +14,8 @@ The rules by family:
 * shape ops: shapes get the batch size in front, dims are shifted, ``expand``/``repeat`` operands
   are padded to the target rank first;
 * indexing: a full slice is put in front of the index (NumPy's placement of separated advanced
-  indices is undone with a permute);
+  indices is undone with a permute); index tensors that are themselves batched get
+  ``arange(batch)`` in front instead (``batched_getitem``);
 * products: ``dot``/``mv``/``mm``/``matmul`` become one NumPy matmul; a batch of vectors or
   matrices against one unbatched matrix is a single 2-D product.
 """
@@ -235,6 +236,39 @@ def index_put(level: Any, op: Any, args: tuple, params: dict) -> Any:
         picked = np.broadcast_to(np.empty((), np.int8), tuple(x.shape))[params["index"]]
         values = _pad(v, picked.ndim)
     return wrap(op(target, values, index=new), level)
+
+
+def batched_getitem(x: Any, index: Any) -> Any:
+    """``x[index]`` where the index holds tensors batched by vmap (called by ``Tensor.__getitem__``).
+
+    When the advanced indices (tensors, lists, ints) come first and side by side, one physical
+    index does it: ``arange(batch)`` in front picks each example's own indices.  Other layouts
+    (and boolean masks) go example by example.
+    """
+    from .._shaping import getitem
+    items = index if isinstance(index, tuple) else (index,)
+    level = max((t._vlevel for t in (x,) + items if t.__class__ is BatchedTensor),
+                key=lambda lv: lv.level)
+    n = level.batch_size
+    xv = _front(x, level)
+    values = [_value(it, level) if _value(it, level) is not None else it for it in items]
+    advanced = [k for k, it in enumerate(items)
+                if isinstance(it, (Tensor, np.ndarray, list))
+                or (isinstance(it, (int, np.integer)) and not isinstance(it, bool))]
+    masks = any(isinstance(it, Tensor) and it.dtype.np == np.bool_ for it in items)
+    if not masks and advanced[0] == 0 and advanced[-1] == len(advanced) - 1:
+        rank = max((np.ndim(it) if not isinstance(it, Tensor) else it.ndim) for it in items[
+            :len(advanced)])
+        ar = Tensor._make(np.arange(n).reshape((n,) + (1,) * rank))
+        phys = [_pad(v, rank) if batched else v
+                for v, batched in zip(values, (_value(it, level) is not None for it in items))]
+        return wrap(getitem(xv, (ar, *phys)), level)
+    results = []
+    for b in range(n):
+        pick = [S.SELECT_ALONG(v, dim=0, i=b) if _value(it, level) is not None else v
+                for v, it in zip(values, items)]
+        results.append(getitem(S.SELECT_ALONG(xv, dim=0, i=b), tuple(pick)))
+    return wrap(S.STACK(*results, dim=0, count=n), level)
 
 
 # -- linear algebra ------------------------------------------------------------------------------

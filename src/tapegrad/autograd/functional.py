@@ -5,9 +5,10 @@
 
 * ``jvp`` uses the double-VJP trick: ``u -> J^T u`` is linear in ``u``, so differentiating
   ``<J^T u, v>`` with respect to ``u`` gives ``J v``.
-* ``jacobian`` runs one reverse pass per output element (the graph is kept between passes), or,
-  with ``vectorize=True``, a single *batched* reverse pass: ``tapegrad.func.vmap`` over the
-  cotangents, one basis vector per output element.
+* ``jacobian`` runs one reverse pass per output element (the graph is kept between passes), or
+  a single *batched* reverse pass: ``tapegrad.func.vmap`` over the cotangents, one basis vector
+  per output element.  ``vectorize=None`` (tapegrad's default; torch's is False) picks the
+  batched pass from a few rows on, where it is faster; the results are the same.
 * ``hessian`` is the Jacobian of the gradient; ``hvp``/``vhp`` differentiate ``<grad f, v>``.
 
 Results are detached unless ``create_graph=True``.  With ``strict=True`` an output that does not
@@ -135,10 +136,13 @@ def jvp(func: Callable, inputs: Any, v: Any = None, create_graph: bool = False,
 
 
 def jacobian(func: Callable, inputs: Any, create_graph: bool = False, strict: bool = False,
-             vectorize: bool = False, strategy: str = "reverse-mode") -> Any:
+             vectorize: bool | None = None, strategy: str = "reverse-mode") -> Any:
     """The Jacobian of ``func`` at ``inputs``: shape ``output.shape + input.shape`` per pair.
 
     With several inputs or outputs the result nests as torch's: ``J[i][j]`` is d out_i / d in_j.
+    ``vectorize``: True computes every row in one batched backward pass, False one backward pass
+    per row (torch's default); tapegrad's default, None, picks by size (batched from
+    ``tapegrad._vmap.BATCHED_FROM`` rows on, where it is faster).  The values are the same.
     """
     if strategy not in ("reverse-mode", "forward-mode"):
         raise RuntimeError('Expected strategy to be either "forward-mode" or "reverse-mode".')
@@ -149,10 +153,10 @@ def jacobian(func: Callable, inputs: Any, create_graph: bool = False, strict: bo
     with enable_grad():
         xs = _leaves(xs, create_graph)
         outs, out_tuple = _pack(func(*xs), "outputs of the user-provided function", "jacobian")
-        if vectorize:  # every row from one batched backward pass (vmap over the cotangents)
+        if vectorize is not False:  # the rows from one batched backward pass (vmap)
             from tapegrad._vmap import jacobian_rows
             rows = jacobian_rows(lambda cts: _grads(outs, xs, cts, create_graph=create_graph,
-                                                    strict=strict), outs, xs)
+                                                    strict=strict), outs, xs, vectorize=vectorize)
             blocks = [tuple(_result(b, create_graph) for b in row) for row in rows]
             outs = ()
         else:
@@ -188,8 +192,9 @@ def _scalar(func: Callable, xs: tuple, fn: str) -> Tensor:
 
 
 def hessian(func: Callable, inputs: Any, create_graph: bool = False, strict: bool = False,
-            vectorize: bool = False, outer_jacobian_strategy: str = "reverse-mode") -> Any:
-    """The Hessian of a scalar ``func``: the Jacobian of its gradient."""
+            vectorize: bool | None = None, outer_jacobian_strategy: str = "reverse-mode") -> Any:
+    """The Hessian of a scalar ``func``: the Jacobian of its gradient (``vectorize`` as in
+    ``jacobian``)."""
     xs, in_tuple = _pack(inputs, "inputs", "hessian")
 
     def gradient(*args: Tensor) -> tuple:
