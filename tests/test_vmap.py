@@ -16,7 +16,7 @@ import tapegrad as tg
 from tapegrad._vmap import BatchedTensor, _rules, fallback_ops
 from tapegrad.func import grad, hessian, jacfwd, jacrev, vjp, vmap
 
-from test_gradcheck import CASES, _as_outputs, _make_any
+from test_gradcheck import CASES, _make_any
 
 try:
     import torch
@@ -273,6 +273,33 @@ def test_jacrev_jacfwd_hessian_agree_with_torch(always_batched):
     g = lambda T: lambda v: (T.sin(v) * v).sum() * v[0]  # noqa: E731
     np.testing.assert_allclose(hessian(g(tg))(tg_x).numpy(), tfunc.hessian(g(torch))(t_x).numpy(),
                                rtol=1e-12)
+
+
+def _compositions(T):
+    F = T.func
+    rng = np.random.default_rng(17)
+    A, x = T.tensor(rng.standard_normal((5, 5))), T.tensor(rng.standard_normal(5))
+    f = lambda v: T.tanh(A @ v) * v  # noqa: E731
+    return [
+        F.grad(lambda v: F.jacrev(f)(v).sum())(x),
+        F.jacrev(F.jacrev(f))(x),
+        F.vmap(F.hessian(lambda v: (f(v) ** 2).sum()))(A),
+        F.grad(lambda v: F.vmap(F.grad(lambda r: T.sin(r * v).sum()))(A).sum())(x),
+        F.jacrev(lambda v: F.vmap(lambda r: r @ v)(A))(x),
+        F.vmap(F.jacrev(lambda r, v: (r * v).cumsum(0)), in_dims=(0, None))(A, x),
+        F.vmap(lambda r: F.vmap(lambda c: (r * c).softmax(0))(A))(A).sum(0),
+    ]
+
+
+@needs_torch
+@pytest.mark.parametrize("batched", [False, True])
+def test_compositions_agree_with_torch(batched, monkeypatch):
+    import tapegrad._vmap as module
+    if batched:
+        monkeypatch.setattr(module, "BATCHED_FROM", 1)
+    for ours, theirs in zip(_compositions(tg), _compositions(torch)):
+        assert tuple(ours.shape) == tuple(theirs.shape)
+        np.testing.assert_allclose(ours.numpy(), theirs.detach().numpy(), rtol=1e-10, atol=1e-12)
 
 
 def test_jacrev_tuple_outputs_and_chunks(always_batched):

@@ -30,8 +30,6 @@ import functools
 import threading
 from typing import Any, Callable
 
-import numpy as np
-
 import tapegrad
 from .autograd import forward_ad
 from .autograd.grad_mode import enable_grad, is_grad_enabled
@@ -368,7 +366,10 @@ def jacfwd(func: Callable, argnums: Any = 0, has_aux: bool = False, *,
 def hessian(func: Callable, argnums: Any = 0) -> Callable:
     """Return a function computing the Hessian of ``func`` wrt ``args[argnums]``.
 
-    Forward over reverse, ``jacfwd(jacrev(func, argnums), argnums)``: shape
-    ``out.shape + arg.shape + arg.shape``.
+    Shape ``out.shape + arg.shape + arg.shape``.  Computed as ``jacrev(jacrev(func, argnums),
+    argnums)``: the outer Jacobian is one batched backward pass through the gradient's graph.
+    torch computes forward over reverse (``jacfwd(jacrev)``), the same values; tapegrad's
+    ``jacfwd`` runs one forward pass per input element, which measured 3x (2 inputs) to 190x (200
+    inputs) slower here.
     """
-    return jacfwd(jacrev(func, argnums), argnums)
+    return jacrev(jacrev(func, argnums), argnums)

@@ -40,11 +40,13 @@ from typing import Any, Callable
 from .._ops import _transforms
 from .._ops import shape as S
 from .._tensor import Tensor, _wrap_dim
-from ._batched import (BatchedTensor, batched_at, levels_of, materialize, rewrap, unwrap_all,
-                       with_levels, wrap)
+from ._batched import BatchedTensor, batched_at, materialize, wrap
 from ._rules import batched_getitem, fallback_ops, rule_for
 
-__all__ = ["vmap", "BatchedTensor", "fallback_ops"]
+__all__ = ["vmap", "BatchedTensor", "fallback_ops", "jacobian_rows", "BATCHED_FROM",
+           # for the rest of tapegrad: wrappers and autograd entry points that meet batched tensors
+           "active_levels", "batched_getitem", "check_random", "random_function", "fresh",
+           "route_grad", "backward_check"]
 
 _RANDOMNESS = ("error", "different", "same")
 _RANDOM_ERROR = ("vmap: called random operation while in randomness error mode. Please either use "

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
+from .._ops import shape as S
 from .._tensor import Size, Tensor, _wrap_dim
 
 _ITEM_MSG = ("vmap: It looks like you're calling .item() on a Tensor. We don't support vmap over "
@@ -263,7 +264,6 @@ def materialize(x: Any, level: Any) -> BatchedTensor:
     """
     if batched_at(x, level):
         return x
-    from .._ops import shape as S
     return wrap(S.EXPAND(x, shape=(level.batch_size,) + tuple(x.shape)), level)
 
 
@@ -302,7 +302,6 @@ def with_levels(x: Any, levels: list) -> Any:
     missing = [lv for lv in levels if lv not in have]
     if not missing:
         return x
-    from .._ops import shape as S
     merged = sorted(have + missing, key=_depth)
     shape = list(plain.shape)
     for pos, lv in enumerate(merged):
@@ -318,7 +317,6 @@ def reorder(plain: Any, have: list, want: list) -> Any:
     """Permute the leading level dims of ``plain`` from the order ``have`` to the order ``want``."""
     if have == want:
         return plain
-    from .._ops import shape as S
     perm = tuple(have.index(lv) for lv in want) + tuple(range(len(have), plain.ndim))
     return S.PERMUTE(plain, dims=perm)
 
