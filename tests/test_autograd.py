@@ -259,7 +259,7 @@ def test_saved_tensors_freed_after_backward():
     y.sum().backward()
     gc.collect()
     assert ref() is None
-    assert len(node._saved) == 0
+    assert not node._saved  # freed
 
 
 def test_saved_tensors_kept_with_retain_graph():

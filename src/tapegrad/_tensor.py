@@ -212,9 +212,10 @@ class Tensor:
                 self._hooks = []
             return _engine._RemovableHandle(self._hooks, (0, hook))
         node = self._grad_fn
-        if node._pre_hooks is None:
-            node._pre_hooks = []
-        return _engine._RemovableHandle(node._pre_hooks, (self._output_nr, hook))
+        extra = node._extras()
+        if extra.pre_hooks is None:
+            extra.pre_hooks = []
+        return _engine._RemovableHandle(extra.pre_hooks, (self._output_nr, hook))
 
     def backward(self, gradient: "Tensor | None" = None, retain_graph: bool | None = None,
                  create_graph: bool = False, inputs=None) -> None:

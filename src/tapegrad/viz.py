@@ -228,7 +228,8 @@ def draw(tensor: Any, params: Optional[Mapping[str, Any]] = None,
         fn = stack.pop()
         graph.add_node(node_id(fn), shape="ellipse", style="filled",
                        fillcolor="lightgrey", label=fn.name())
-        for nr, ref in sorted((getattr(fn, "_retained", None) or {}).items()):
+        extra = getattr(fn, "_extra", None)
+        for nr, ref in sorted(((extra.retained if extra is not None else None) or {}).items()):
             kept = ref()
             if kept is None or kept is tensor:
                 continue

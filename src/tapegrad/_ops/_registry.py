@@ -71,6 +71,7 @@ class Op:
         self.input_slots = tuple(i for i, n in enumerate(wanted) if n in self.args)
         self.result_slot = wanted.index("result") if "result" in wanted else -1
         self.saves_tensors = bool(self.input_slots) or self.result_slot >= 0
+        self._plans: dict[int, tuple] = {}  # save plans by requires-grad mask (see _plan_for)
         self.vjp_args = tuple(_slots_for(_reads(r, True), wanted) if callable(r) else ()
                               for r in self.vjps)
         self.jvp_args = _slots_for(_reads(jvp, True), wanted) if callable(jvp) else ()
@@ -92,26 +93,51 @@ class Op:
 
     def record(self, args: Sequence, params: dict) -> Any:
         """Run the forward on Tensors' arrays and, if needed, record a node."""
-        arrays = [a._data if isinstance(a, Tensor) else a for a in args]
+        arrays = []
+        edges = []
+        needs = 0  # bit i set: args[i] requires grad
+        bit = 1
+        for a in args:
+            if isinstance(a, Tensor):
+                d = a._data
+                arrays.append(d)
+                if a._requires_grad:
+                    needs |= bit
+                    edges.append((a._grad_fn or a, a._output_nr, d.shape, d.dtype))
+                else:
+                    edges.append(None)
+            else:
+                arrays.append(a)
+                edges.append(None)
+            bit <<= 1
         out_dtype = None
-        if self.promote is not None:
-            arrays, out_dtype = _promote(self.promote, arrays)
+        promote = self.promote
+        if promote is not None:
+            first = arrays[0]
+            if promote == "float":
+                if first.dtype.kind not in "fc":
+                    arrays, out_dtype = _promote(promote, arrays)
+            elif (promote == "promote" and len(arrays) == 2 and arrays[1].__class__ is float
+                  and first.dtype.kind == "f"):
+                out_dtype = first.dtype  # tensor op Python float: the tensor's dtype (common)
+            else:
+                arrays, out_dtype = _promote(promote, arrays)
         try:
             out = self.forward(*arrays, **params)
         except ValueError as exc:
             raise _shape_error(self, arrays, exc) from None
         if self.multi_output:
-            return self._wrap_many([_as_array(o, out_dtype) for o in out], args, params)
-        if out.__class__ is not np.ndarray or (out_dtype is not None and out.dtype != out_dtype):
+            return self._wrap_many([_as_array(o, out_dtype) for o in out], args, params, needs)
+        if out.__class__ is not np.ndarray or (out_dtype is not None and out.dtype is not out_dtype
+                                               and out.dtype != out_dtype):
             out = _as_array(out, out_dtype)
-        if (self.differentiable and grad_mode.state.enabled and out.dtype.kind in "fc"
-                and _any_requires_grad(args)):
-            saved, checks = _save(self, args, params, out)
-            node = self.node_cls(_edges(args), saved, checks)
+        if needs and self.differentiable and grad_mode.state.enabled and out.dtype.kind in "fc":
+            plan = self._plans.get(needs) or self._plan_for(needs)
+            saved, checks = _save(plan, args, params, out)
+            node = self.node_cls(tuple(edges), saved, checks)
             result = Tensor._make(out, node, True)
-            if self.result_slot >= 0:
-                box = result._version_box()
-                node._checks = checks + ((box, 0, -1),)
+            if plan[1]:  # the rules read the result: it must not change in place either
+                node._checks = checks + ((result._version_box(), 0, -1),)
         else:
             result = Tensor._make(out)
         if self.view:
@@ -119,10 +145,10 @@ class Op:
             result._base = src._base if src._base is not None else src
         return result
 
-    def _wrap_many(self, outs: list, args: Sequence, params: dict) -> tuple:
-        if (self.differentiable and grad_mode.state.enabled and outs[0].dtype.kind in "fc"
-                and _any_requires_grad(args)):
-            node = self.node_cls(_edges(args), *_save(self, args, params, None))
+    def _wrap_many(self, outs: list, args: Sequence, params: dict, needs: int) -> tuple:
+        if needs and self.differentiable and grad_mode.state.enabled and outs[0].dtype.kind in "fc":
+            plan = self._plans.get(needs) or self._plan_for(needs)
+            node = self.node_cls(_edges(args, needs), *_save(plan, args, params, None))
             node._n_outputs = len(outs)
             results = [Tensor._make(o, node, True, nr) for nr, o in enumerate(outs)]
         else:
@@ -131,6 +157,21 @@ class Op:
             for r in results:
                 r._base = args[0]._base if args[0]._base is not None else args[0]
         return tuple(results)
+
+    def _plan_for(self, needs: int) -> tuple:
+        """What to save when the inputs in the bit mask ``needs`` require grad: only the values
+        their VJP rules read (``x * 2`` keeps the 2, not x).  Cached per mask."""
+        if self.variadic:
+            slots = set(self.vjp_args[0]) if self.vjps[0] is not None else set()
+        else:
+            slots = set()
+            for i, (rule, read) in enumerate(zip(self.vjps, self.vjp_args)):
+                if needs >> i & 1 and rule is not None:
+                    slots.update(read)
+        steps = tuple((slot, *self.save_plan[slot]) for slot in sorted(slots))
+        plan = (steps, self.result_slot in slots, len(self.save_plan))
+        self._plans[needs] = plan
+        return plan
 
     # -- derivatives ---------------------------------------------------------------------------
     def backward(self, node: Node, g: Any, saved: list) -> list:
@@ -221,10 +262,12 @@ def _plan(name: str, args: tuple) -> tuple:
     return (_PARAM, name)
 
 
-def _save(op: Op, args: Sequence, params: dict, result: Any) -> tuple[tuple, tuple]:
-    saved = []
+def _save(plan: tuple, args: Sequence, params: dict, result: Any) -> tuple[tuple, tuple]:
+    """The values a node keeps (None in the slots no needed rule reads) and their version checks."""
+    steps, _, n_slots = plan
+    saved: list = [None] * n_slots
     checks = []
-    for slot, (kind, key) in enumerate(op.save_plan):
+    for slot, kind, key in steps:
         if kind == _INPUT:
             v = args[key]
             if isinstance(v, Tensor):
@@ -237,7 +280,7 @@ def _save(op: Op, args: Sequence, params: dict, result: Any) -> tuple[tuple, tup
         else:
             a = args[key]
             v = a.shape if isinstance(a, (Tensor, np.ndarray)) else ()
-        saved.append(v)
+        saved[slot] = v
     return tuple(saved), tuple(checks)
 
 
@@ -255,14 +298,17 @@ def _shape_error(op: Op, arrays: list, exc: ValueError) -> Exception:
     return exc
 
 
-def _edges(args: Sequence) -> tuple:
+def _edges(args: Sequence, needs: int = -1) -> tuple:
+    """One edge per argument: ``(node or leaf, output_nr, shape, dtype)`` where it requires grad
+    (and its bit is set in ``needs``), else None."""
     edges = []
     for a in args:
-        if isinstance(a, Tensor) and a._requires_grad:
+        if needs & 1 and isinstance(a, Tensor) and a._requires_grad:
             d = a._data
             edges.append((a._grad_fn or a, a._output_nr, d.shape, d.dtype))
         else:
             edges.append(None)
+        needs >>= 1
     return tuple(edges)
 
 

@@ -18,6 +18,8 @@ and are recorded, which is what makes higher derivatives work.
 """
 from __future__ import annotations
 
+import heapq
+import itertools
 import re
 import weakref
 from typing import Any, Sequence
@@ -40,6 +42,9 @@ _sum_to_size: Any = None   # differentiable sum-to-shape, bound by _ops/shape.py
 _cast: Any = None          # differentiable dtype conversion, bound by _ops/elementwise.py
 
 
+_next_seq = itertools.count().__next__
+
+
 class Node:
     """A recorded operation in the autograd graph (torch's ``grad_fn`` objects).
 
@@ -47,19 +52,16 @@ class Node:
     (``AccumulateGrad`` for leaves), and ``register_hook`` / ``register_prehook`` torch's hooks.
     """
 
-    __slots__ = ("_next", "_saved", "_checks", "_hooks", "_pre_hooks", "_retained", "_n_outputs",
-                 "_freed", "_metadata", "__weakref__")
+    __slots__ = ("_next", "_saved", "_checks", "_n_outputs", "_extra", "_seq", "__weakref__")
     op: Any = None  # the op declaration, set on each generated subclass
 
     def __init__(self, next_edges: tuple, saved: tuple = (), checks: tuple = ()) -> None:
+        self._seq = _next_seq()  # creation order: a node's inputs always come earlier
         self._next = next_edges
-        self._saved = saved
+        self._saved = saved  # None once freed by backward
         self._checks = checks
-        self._hooks = None
-        self._pre_hooks = None
-        self._retained = None
         self._n_outputs = 1
-        self._freed = False
+        self._extra = None  # hooks, retained outputs, metadata: rare, so kept aside (_Extras)
 
     def name(self) -> str:
         return type(self).__name__
@@ -67,14 +69,19 @@ class Node:
     def __repr__(self) -> str:
         return f"<{type(self).__name__} object at {id(self):#x}>"
 
+    def _extras(self) -> "_Extras":
+        extra = self._extra
+        if extra is None:
+            extra = self._extra = _Extras()
+        return extra
+
     @property
     def metadata(self) -> dict:
         """A dict for the user's notes; anomaly mode stores the forward traceback here."""
-        try:
-            return self._metadata
-        except AttributeError:  # created on first use: most nodes never need one
-            self._metadata = {}
-            return self._metadata
+        extra = self._extras()
+        if extra.metadata is None:
+            extra.metadata = {}
+        return extra.metadata
 
     @property
     def next_functions(self) -> tuple:
@@ -90,19 +97,21 @@ class Node:
 
     def register_hook(self, fn) -> "_RemovableHandle":
         """``fn(grad_inputs, grad_outputs)`` runs after this node computed its input gradients."""
-        if self._hooks is None:
-            self._hooks = []
-        return _RemovableHandle(self._hooks, fn)
+        extra = self._extras()
+        if extra.hooks is None:
+            extra.hooks = []
+        return _RemovableHandle(extra.hooks, fn)
 
     def register_prehook(self, fn) -> "_RemovableHandle":
         """``fn(grad_outputs)`` runs before this node; it may return replacement gradients."""
-        if self._pre_hooks is None:
-            self._pre_hooks = []
-        return _RemovableHandle(self._pre_hooks, fn)
+        extra = self._extras()
+        if extra.pre_hooks is None:
+            extra.pre_hooks = []
+        return _RemovableHandle(extra.pre_hooks, fn)
 
     def saved_values(self, create_graph: bool) -> list:
         """The values the derivative rule reads: arrays, or Tensors when building a graph."""
-        if self._freed:
+        if self._saved is None:
             raise RuntimeError(_FREED_MSG)
         for box, version, slot in self._checks:
             if box[0] != version:
@@ -122,8 +131,16 @@ class Node:
     def release(self) -> None:
         """Drop saved tensors (called after backward unless retain_graph)."""
         if self.op.saves_tensors:
-            self._saved = ()
-            self._freed = True
+            self._saved = None
+
+
+class _Extras:
+    """What few nodes have: hooks, tensors that asked for ``retain_grad()``, user metadata."""
+
+    __slots__ = ("hooks", "pre_hooks", "retained", "metadata")
+
+    def __init__(self) -> None:
+        self.hooks = self.pre_hooks = self.retained = self.metadata = None
 
 
 class AccumulateGrad:
@@ -181,24 +198,6 @@ def _modified_message(node: Node, slot: int, now: int, expected: int) -> str:
 
 _LEGACY_TYPES = {"float32": "FloatTensor", "float64": "DoubleTensor", "float16": "HalfTensor",
                  "complex64": "ComplexFloatTensor", "complex128": "ComplexDoubleTensor"}
-
-
-def _discover(roots: Sequence) -> dict:
-    """Count, for every node and leaf reachable from ``roots``, the edges that reach it."""
-    deps: dict = {}
-    stack = list(dict.fromkeys(r for r in roots if isinstance(r, Node)))
-    seen = set(map(id, stack))
-    while stack:
-        node = stack.pop()
-        for edge in node._next:
-            if edge is None:
-                continue
-            target = edge[0]
-            deps[target] = deps.get(target, 0) + 1
-            if target.__class__ is not _Tensor and id(target) not in seen and isinstance(target, Node):
-                seen.add(id(target))
-                stack.append(target)
-    return deps
 
 
 def _needed(roots: Sequence, capture: dict) -> set:
@@ -261,8 +260,11 @@ def run_backward(roots: Sequence, root_grads: Sequence, *, retain_graph: bool, c
 
 
 def _sweep(roots, root_grads, retain_graph, create_graph, capture, accumulate):
+    """Run the nodes in reverse order of creation (a valid reverse topological order, since a
+    node's inputs are always made before it), from a heap of the nodes that received a gradient;
+    no separate pass over the graph is needed.  Leaves are finished at the end, once every
+    gradient that reaches them has been summed."""
     targets = [r for r, _ in roots]
-    deps = _discover(targets)
     capture_at: dict = {}
     if capture is not None:
         for i, (t, nr) in enumerate(capture):
@@ -271,22 +273,24 @@ def _sweep(roots, root_grads, retain_graph, create_graph, capture, accumulate):
     needed = _needed(targets, capture) if capture is not None and not accumulate else None
 
     buffers: dict = {}
+    heap: list = []
+    leaves: list = []
     for (target, nr), g in zip(roots, root_grads):
+        if target not in buffers:
+            if isinstance(target, Node):
+                heap.append((-target._seq, target))
+            else:
+                leaves.append(target)
         _deposit(buffers, target, nr, g)
-    ready = [t for t in dict.fromkeys(targets) if deps.get(t, 0) == 0]
+    heapq.heapify(heap)
+    pop, push = heapq.heappop, heapq.heappush
     to_release = []
-    while ready:
-        target = ready.pop()
-        grads = buffers.pop(target, None)
-        if target.__class__ is _Tensor or not isinstance(target, Node):
-            if observers and grads is not None:
-                for fn in observers:
-                    fn(target, [grads], [])
-            _finish_leaf(target, grads, create_graph, capture_at, captured, accumulate)
-            continue
-        node = target
+    while heap:
+        node = pop(heap)[1]
+        grads = buffers.pop(node)
         n_out = node._n_outputs
-        if node._pre_hooks or node._retained or capture_at:
+        extra = node._extra
+        if (extra is not None and (extra.pre_hooks or extra.retained)) or capture_at:
             outs = _pre_node(node, grads if n_out > 1 else [grads], create_graph, capture_at,
                              captured)
             grads = outs if n_out > 1 else outs[0]
@@ -298,10 +302,10 @@ def _sweep(roots, root_grads, retain_graph, create_graph, capture, accumulate):
         else:
             saved = node.saved_values(create_graph)
             in_grads = node.op.backward(node, grads, saved)
-            if node._hooks:
+            if extra is not None and extra.hooks:
                 in_t = tuple(_as_tensor(g) for g in in_grads)
                 out_t = tuple(_as_tensor(g) for g in outs)
-                for hook in node._hooks:
+                for hook in extra.hooks:
                     hook(in_t, out_t)
             if observers:
                 for fn in observers:
@@ -312,28 +316,39 @@ def _sweep(roots, root_grads, retain_graph, create_graph, capture, accumulate):
             if edge is None:
                 continue
             dest, nr, shape, dtype = edge
-            if g is not None:
-                if create_graph and g.__class__ is not _Tensor:
-                    if isinstance(g, _Tensor):  # a batched gradient (vmap): logical shape, dtype
-                        arr = g._meta
-                    else:
-                        g = _Tensor._make(np.asarray(g, dtype=dtype))
-                        arr = g._data
+            if dest not in buffers:  # first gradient to reach dest: schedule it
+                if dest.__class__ is _Tensor or not isinstance(dest, Node):
+                    leaves.append(dest)
                 else:
-                    arr = g._data if create_graph else g
-                if arr.shape != shape:
-                    g = _sum_to_size(g, shape)
-                if arr.dtype is not dtype and arr.dtype != dtype:  # builtin dtypes are singletons
-                    g = _cast(g, dtype)
-                if dest._n_outputs == 1:
-                    old = buffers.get(dest)
-                    buffers[dest] = g if old is None else old + g
+                    push(heap, (-dest._seq, dest))
+                if g is None:
+                    buffers[dest] = None if dest._n_outputs == 1 else [None] * dest._n_outputs
+                    continue
+            elif g is None:
+                continue
+            if create_graph and g.__class__ is not _Tensor:
+                if isinstance(g, _Tensor):  # a batched gradient (vmap): logical shape, dtype
+                    arr = g._meta
                 else:
-                    _deposit(buffers, dest, nr, g)
-            remaining = deps[dest] - 1
-            deps[dest] = remaining
-            if remaining == 0:
-                ready.append(dest)
+                    g = _Tensor._make(np.asarray(g, dtype=dtype))
+                    arr = g._data
+            else:
+                arr = g._data if create_graph else g
+            if arr.shape != shape:
+                g = _sum_to_size(g, shape)
+            if arr.dtype is not dtype and arr.dtype != dtype:  # builtin dtypes are singletons
+                g = _cast(g, dtype)
+            if dest._n_outputs == 1:
+                old = buffers.get(dest)
+                buffers[dest] = g if old is None else old + g
+            else:
+                _deposit(buffers, dest, nr, g)
+    for leaf in leaves:
+        grads = buffers.pop(leaf)
+        if observers and grads is not None:
+            for fn in observers:
+                fn(leaf, [grads], [])
+        _finish_leaf(leaf, grads, create_graph, capture_at, captured, accumulate)
     for node in to_release:
         node.release()
     return captured
@@ -351,11 +366,12 @@ def _deposit(buffers: dict, target, nr: int, g) -> None:
 
 def _pre_node(node: Node, outs: list, create_graph: bool, capture_at: dict, captured: list) -> list:
     """Tensor hooks, retain_grad and captures for the tensors this node produced."""
-    if node._pre_hooks or node._retained:
+    extra = node._extra
+    if extra is not None and (extra.pre_hooks or extra.retained):
         outs = list(outs)
         for nr in range(len(outs)):
-            outs[nr] = _tensor_hooks(node._pre_hooks, nr, outs[nr], create_graph)
-            ref = node._retained.get(nr) if node._retained else None
+            outs[nr] = _tensor_hooks(extra.pre_hooks, nr, outs[nr], create_graph)
+            ref = extra.retained.get(nr) if extra.retained else None
             tensor = ref() if ref is not None else None
             if tensor is not None and outs[nr] is not None:
                 _accumulate_into(tensor, outs[nr], create_graph)
@@ -419,6 +435,7 @@ def bind(tensor_cls=None, sum_to_size=None, cast=None) -> None:
 
 def retain(node: Node, nr: int, tensor) -> None:
     """Make ``tensor`` (output ``nr`` of ``node``) receive its gradient in ``.grad``."""
-    if node._retained is None:
-        node._retained = {}
-    node._retained[nr] = weakref.ref(tensor)
+    extra = node._extras()
+    if extra.retained is None:
+        extra.retained = {}
+    extra.retained[nr] = weakref.ref(tensor)

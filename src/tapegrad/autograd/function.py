@@ -108,6 +108,7 @@ class BackwardCFunction(Node, FunctionCtx):
     """
 
     _forward_cls: Any = None
+    _freed = False
     materialize_grads = True
     non_differentiable: tuple = ()
     dirty_tensors: tuple = ()
