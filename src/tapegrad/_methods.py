@@ -7,7 +7,8 @@ from typing import Any
 import numpy as np
 
 from . import _api as A, _dtype, _shaping as Sh
-from ._ops import elementwise as E
+from ._ops import _transforms, elementwise as E
+from ._ops._registry import Op
 from ._tensor import Tensor
 
 
@@ -140,9 +141,25 @@ _COMPARISONS = {"eq": E.EQ, "ne": E.NE, "lt": E.LT, "le": E.LE, "gt": E.GT, "ge"
 
 
 def _as_method(fn):
-    """Ops are callable objects, not functions: wrap them so they bind ``self``."""
+    """Ops are callable objects, not functions: wrap them so they bind ``self``.
+
+    ``self`` is a Tensor, so an op's method goes straight to ``record`` (or to the innermost
+    transform), skipping ``Op.__call__``'s search for a Tensor argument: the hot path of
+    ``y * 0.9``.
+    """
     if isinstance(fn, types.FunctionType):
         return fn
+    if isinstance(fn, Op):
+        record = fn.record
+
+        def method(self, *args, **params):
+            if _transforms.active:
+                return _transforms.dispatch(fn, (self, *args), params)
+            return record((self, *args), params)
+
+        method.__name__ = method.__qualname__ = fn.name
+        method.__doc__ = fn.forward.__doc__ if fn.forward.__doc__ else None
+        return method
     return lambda self, *args, **kwargs: fn(self, *args, **kwargs)
 
 
