@@ -30,12 +30,14 @@ import functools
 import threading
 from typing import Any, Callable
 
+import numpy as np
+
 import tapegrad
+from ._ops import _transforms
 from .autograd import forward_ad
 from .autograd.grad_mode import enable_grad, is_grad_enabled
-
 from ._vmap import active_levels as _vmap_levels, fresh as _fresh_in_vmap
-from ._vmap import jacobian_rows as _jacobian_rows, vmap
+from ._vmap import BATCHED_FROM, jacobian_rows as _jacobian_rows, vmap
 
 __all__ = ["grad", "grad_and_value", "vjp", "jvp", "jacrev", "jacfwd", "hessian", "vmap"]
 
@@ -64,7 +66,10 @@ def _check_tensor(x: Any, what: str) -> None:
 
 def _fresh(x):
     """Inside vmap, first repeated over the batch at every vmap level (see ``_leaf``)."""
-    return _fresh_in_vmap(x, _leaf)
+    leaf = _fresh_in_vmap(x, _leaf)
+    if leaf is not x:  # a forward-mode level above the vmap still sees x's tangent
+        forward_ad.copy_tangent(leaf, x)
+    return leaf
 
 
 def _leaf(x):
@@ -276,6 +281,9 @@ def jvp(func: Callable, primals: Any, tangents: Any, *, strict: bool = False,
                            "also must be.")
     for p in primals:
         _check_tensor(p, "jvp")
+    # Results stay differentiable only for an enclosing transform or a caller's graph.
+    keep_graph = is_grad_enabled() and (_depth() > 0 or forward_ad.level_entered()
+                                        or any(p.requires_grad for p in primals))
     level = forward_ad.ForwardLevel()
     with _Level(), forward_ad.entered(level):
         duals = tuple(forward_ad.make_dual_at(level, p, t) for p, t in zip(primals, tangents))
@@ -287,7 +295,8 @@ def jvp(func: Callable, primals: Any, tangents: Any, *, strict: bool = False,
                                    "(output, aux) if has_aux is True")
             out, aux = out
         outs, is_out_tuple = _as_out_tuple(out, "jvp")
-        out_tangents = tuple(_tangent_or_zeros(level, o) for o in outs)
+        out_tangents = tuple(_finish(_tangent_or_zeros(level, o), keep_graph) for o in outs)
+    outs = tuple(_finish(o, keep_graph) for o in outs)
     primal_out = outs if is_out_tuple else outs[0]
     tangent_out = out_tangents if is_out_tuple else out_tangents[0]
     if has_aux:
@@ -304,63 +313,84 @@ def jacfwd(func: Callable, argnums: Any = 0, has_aux: bool = False, *,
            randomness: str = "error") -> Callable:
     """Return a function computing the Jacobian of ``func`` wrt ``args[argnums]`` by forward mode.
 
-    One forward-mode pass per input element (a column of the Jacobian each): cheaper than
-    ``jacrev`` when the function has more outputs than inputs.  Shapes as ``jacrev``.
+    Every column comes from one forward-mode pass with a batch of basis tangents (``vmap`` over
+    ``jvp``); below ``BATCHED_FROM`` columns, one pass per column is cheaper and is used instead.
+    Forward mode suits functions with more outputs than inputs.  Shapes as ``jacrev``.
     """
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
-        if _vmap_levels():  # forward mode does not run on batched tensors: same values by reverse
-            return jacrev(func, argnums, has_aux=has_aux)(*args, **kwargs)
         nums, is_tuple = _norm_argnums(argnums, len(args), "jacfwd")
         for n in nums:
             _check_tensor(args[n], "jacfwd")
         # Keep the Jacobian differentiable only for an enclosing transform or a caller's graph.
         keep_graph = is_grad_enabled() and (_depth() > 0 or forward_ad.level_entered()
                                             or any(args[n].requires_grad for n in nums))
+        primals = tuple(args[n] for n in nums)
 
-        def at(n, column):  # f with only args[n] free, pushed along a basis tangent
-            def restricted(x):
-                full = list(args)
+        def restricted(*xs):
+            full = list(args)
+            for n, x in zip(nums, xs):
                 full[n] = x
-                return func(*full, **kwargs)
-            return jvp(restricted, (args[n],), (column,), has_aux=has_aux)
+            return func(*full, **kwargs)
 
-        per_arg, outs, aux, is_out_tuple = [], None, None, False
-        for n in nums:
-            x = args[n]
-            columns = []
-            for j in range(max(x.numel(), 1) if x.numel() else 0):
-                basis = tapegrad.zeros(x.numel(), dtype=x.dtype)
-                basis[j] = 1
-                res = at(n, basis.reshape(tuple(x.shape)))
-                primal, tangent = res[0], res[1]
-                if has_aux:
-                    aux = res[2]
-                outs, is_out_tuple = _as_out_tuple(primal, "jacfwd")
-                columns.append(tangent if is_out_tuple else (tangent,))
-            if outs is None:  # an empty input: evaluate once for the output shapes
-                out = func(*args, **kwargs)
-                if has_aux:
-                    out, aux = out
-                outs, is_out_tuple = _as_out_tuple(out, "jacfwd")
-            jac = []
-            for k, o in enumerate(outs):
-                shape = tuple(o.shape) + tuple(x.shape)
-                if not columns:
-                    jac.append(tapegrad.zeros(shape, dtype=o.dtype))
-                else:
-                    jac.append(_finish(tapegrad.stack([c[k] for c in columns], -1)
-                                       .reshape(shape), keep_graph))
-            per_arg.append(jac)
-        result = [tuple(per_arg[a][k] for a in range(len(nums))) if is_tuple else per_arg[0][k]
-                  for k in range(len(outs))]
+        sizes = [x.numel() for x in primals]
+        total = sum(sizes)
+        basis = _basis(primals, sizes, total)
+        aux = None
+        if total == 0 or has_aux:  # outputs (and aux) of one plain call
+            out = restricted(*primals)
+            if has_aux:
+                out, aux = out
+            outs, is_out_tuple = _as_out_tuple(out, "jacfwd")
+        if total == 0:
+            columns = [tapegrad.zeros((0,) + tuple(o.shape), dtype=o.dtype) for o in outs]
+        else:
+            def push(*tangents):
+                res = jvp(restricted, primals, tangents, has_aux=has_aux)
+                return res[1]
+
+            got = None
+            if total >= BATCHED_FROM:
+                try:
+                    got = vmap(push, randomness=randomness)(*basis)
+                except _transforms.UnsupportedNesting:  # a backward pass inside: by columns
+                    got = None
+            if got is None:
+                per_column = [push(*(b[i] for b in basis)) for i in range(total)]
+                got = tuple(tapegrad.stack([c[k] for c in per_column])
+                            for k in range(len(per_column[0]))) \
+                    if isinstance(per_column[0], tuple) else tapegrad.stack(per_column)
+            is_out_tuple = isinstance(got, tuple)
+            columns = list(got) if is_out_tuple else [got]
+        result = []
+        for col in columns:  # col: (total, *out.shape) -> per argument out.shape + arg.shape
+            out_shape = tuple(col.shape)[1:]
+            if col.dim() > 1:
+                col = col.permute(tuple(range(1, col.dim())) + (0,))
+            blocks, start = [], 0
+            for x, n in zip(primals, sizes):
+                part = col if n == total else col.narrow(-1, start, n)
+                blocks.append(_finish(part.reshape(out_shape + tuple(x.shape)), keep_graph))
+                start += n
+            result.append(tuple(blocks) if is_tuple else blocks[0])
         res = tuple(result) if is_out_tuple else result[0]
         if has_aux:
             return res, aux
         return res
 
     return wrapper
+
+
+def _basis(primals: tuple, sizes: list, total: int) -> list:
+    """One batch of tangents per primal: together, the rows of the identity over all of them."""
+    basis, start = [], 0
+    for x, n in zip(primals, sizes):
+        rows = np.zeros((total, n), dtype=x.dtype.np)
+        rows[start:start + n] = np.eye(n, dtype=x.dtype.np)
+        basis.append(tapegrad.tensor(rows.reshape((total,) + tuple(x.shape))))
+        start += n
+    return basis
 
 
 def hessian(func: Callable, argnums: Any = 0) -> Callable:

@@ -28,10 +28,15 @@ active = 0
 _lock = threading.Lock()
 
 
+class UnsupportedNesting(RuntimeError):
+    """A combination of levels tapegrad cannot compute correctly (raised rather than wrong)."""
+
+
 class Transform:
     """Base of stacked interpreters; subclasses implement ``process``."""
 
     level: int = -1
+    kind = "transform"  # "forward" (forward-AD levels), "vmap", ...
 
     def process(self, op: Any, args: Sequence, params: dict) -> Any:  # pragma: no cover
         raise NotImplementedError
@@ -68,6 +73,24 @@ def dispatch(op: Any, args: Sequence, params: dict) -> Any:
         return top.process(op, args, params)
     finally:
         levels.append(top)
+
+
+def check_backward() -> None:
+    """Refuse a backward pass under a forward-AD level that sits above a vmap level.
+
+    Autograd inside vmap records and replays the physical (whole-batch) ops, while the tangents
+    of a forward level entered inside the vmap belong to the logical (per-example) tensors; the
+    replayed ops would not see them and the tangents would silently be zero.
+    """
+    seen_vmap = False
+    for lvl in stack.levels:
+        if lvl.kind == "vmap":
+            seen_vmap = True
+        elif lvl.kind == "forward" and seen_vmap:
+            raise UnsupportedNesting(
+                "tapegrad cannot run a backward pass (grad, vjp, jacrev, hessian...) inside "
+                "forward-mode AD (jvp, jacfwd) that is itself inside vmap; compute the inner "
+                "derivative outside the vmap, or use reverse mode (jacrev) for the outer one")
 
 
 def current() -> "Transform | None":

@@ -59,6 +59,8 @@ _SAME_BATCHED = ("Vmap does not currently support same randomness with a batched
 class VmapLevel(_transforms.Transform):
     """One vmap call in progress: its batch size and random-number policy."""
 
+    kind = "vmap"
+
     def __init__(self, batch_size: int, randomness: str) -> None:
         self.batch_size = batch_size
         self.randomness = randomness

@@ -27,6 +27,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from . import grad_mode
+from .._ops import _transforms
 
 _FREED_MSG = (
     "Trying to backward through the graph a second time (or directly access saved tensors after "
@@ -250,6 +251,8 @@ def run_backward(roots: Sequence, root_grads: Sequence, *, retain_graph: bool, c
     only, without capture) added to leaves' ``.grad``.  ``tensor_rules`` runs the rules on
     Tensors, as under ``create_graph``, but without recording them (vmap's batched backward).
     """
+    if _transforms.active:
+        _transforms.check_backward()
     prev_mode = grad_mode.state.enabled
     grad_mode.state.enabled = create_graph
     try:

@@ -49,6 +49,8 @@ class UnpackedDualTensor(NamedTuple):
 class ForwardLevel(_transforms.Transform):
     """One forward-mode level: remembers the tangent of each dual tensor made or computed in it."""
 
+    kind = "forward"
+
     def __init__(self) -> None:
         self._tangents: dict[int, tuple[weakref.ref, Any]] = {}
         # The same tangents by graph node and output number: a Tensor that stands for a node's
@@ -102,14 +104,15 @@ class ForwardLevel(_transforms.Transform):
         return result
 
     def _attach(self, result: Any, tangent: Any) -> None:
-        if tangent is None or not isinstance(result, _Tensor) or result._data.dtype.kind not in "fc":
+        # Shapes and dtypes through the public accessors: under vmap these are batched tensors,
+        # whose logical shape is what counts.
+        if tangent is None or not isinstance(result, _Tensor) or not _is_float(result):
             return
         if not isinstance(tangent, _Tensor):
             tangent = _Tensor._make(np.asarray(tangent))
-        data = result._data
-        if tangent._data.shape != data.shape:  # e.g. x + y with only y's tangent
-            tangent = tangent.expand(data.shape)
-        if tangent._data.dtype != data.dtype:
+        if tangent.shape != result.shape:  # e.g. x + y with only y's tangent
+            tangent = tangent.expand(tuple(result.shape))
+        if tangent.dtype != result.dtype:
             tangent = tangent.to(result.dtype)
         self.set_tangent(result, tangent)
 
@@ -163,16 +166,20 @@ def make_dual(tensor: Any, tangent: Any, *, level: int | None = None) -> Any:
     return make_dual_at(fw, tensor, tangent)
 
 
+def _is_float(t: Any) -> bool:
+    return t.dtype.is_floating_point or t.dtype.is_complex
+
+
 def _check_dual_args(tensor: Any, tangent: Any) -> None:
     if not isinstance(tensor, _Tensor) or not isinstance(tangent, _Tensor):
         bad = tangent if isinstance(tensor, _Tensor) else tensor
         raise AttributeError(f"'{type(bad).__name__}' object has no attribute 'is_floating_point'")
-    if tensor._data.dtype.kind not in "fc":
+    if not _is_float(tensor):
         raise ValueError(f"Expected primal to be floating point or complex, but got: {tensor.dtype}")
-    if tangent._data.dtype.kind not in "fc":
+    if not _is_float(tangent):
         raise ValueError(f"Expected tangent to be floating point or complex, but got: "
                          f"{tangent.dtype}")
-    if tangent._data.shape != tensor._data.shape:
+    if tangent.shape != tensor.shape:
         raise RuntimeError("Trying to set a forward gradient that has a different size than that "
                            "of the original Tensor, this is not supported. Tensor is of size "
                            f"{list(tensor.shape)} while the given forward gradient is of size "
@@ -183,8 +190,8 @@ def make_dual_at(level: ForwardLevel, tensor: Any, tangent: Any) -> Any:
     """``make_dual`` at a given (entered) level; function transforms nest levels this way."""
     _bind()
     _check_dual_args(tensor, tangent)
-    dual = _below(level, _view_op, tensor, shape=tensor._data.shape)
-    if tangent._data.dtype != tensor._data.dtype:
+    dual = _below(level, _view_op, tensor, shape=tuple(tensor.shape))
+    if tangent.dtype != tensor.dtype:
         tangent = tangent.to(tensor.dtype)
     level.set_tangent(dual, tangent)
     return dual
@@ -213,7 +220,7 @@ def unpack_dual(tensor: Any, *, level: int | None = None) -> UnpackedDualTensor:
     tangent = fw.tangent_of(tensor) if fw is not None else None
     if tangent is None:
         return UnpackedDualTensor(tensor, None)
-    return UnpackedDualTensor(_below(fw, _view_op, tensor, shape=tensor._data.shape), tangent)
+    return UnpackedDualTensor(_below(fw, _view_op, tensor, shape=tuple(tensor.shape)), tangent)
 
 
 def _below(fw: ForwardLevel, op: Any, *args: Any, **params: Any) -> Any:
