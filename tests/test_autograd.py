@@ -285,3 +285,81 @@ def test_next_functions_and_names():
     assert mul.name() == "MulBackward0"
     assert mul.next_functions[0][0].name() == "ExpBackward0"
     assert mul.next_functions[0][0].next_functions[0][0].name() == "torch::autograd::AccumulateGrad"
+
+
+# -- .grad may take the engine's gradient array instead of copying it: only when nobody else holds it
+def test_leaves_sharing_one_gradient_get_separate_grads():
+    x, y = f64(1.0, 2.0), f64(3.0, 4.0)
+    (x + y).sum().backward()  # add passes the same gradient array to both
+    x.grad.zero_()
+    assert y.grad.tolist() == [1.0, 1.0]
+
+
+def test_grad_never_aliases_the_callers_seed():
+    x = f64(1.0, 2.0)
+    seed = tg.tensor([5.0, 6.0], dtype=tg.float64)
+    (x + 0).backward(seed)
+    seed[0] = 100.0
+    assert x.grad.tolist() == [5.0, 6.0]
+    (x + 0).backward(seed)  # accumulating must not write into the seed either
+    assert seed.tolist() == [100.0, 6.0]
+    assert x.grad.tolist() == [105.0, 12.0]
+
+
+def test_grad_from_a_broadcast_is_writable_and_accumulates():
+    x = f64(1.0, 2.0, 3.0)
+    x.sum().backward()  # the rule expands the gradient: a read-only broadcast view
+    x.sum().backward()
+    assert x.grad.tolist() == [2.0, 2.0, 2.0]
+    x.grad.zero_()
+    assert x.grad.tolist() == [0.0, 0.0, 0.0]
+
+
+def test_grad_taken_from_the_engine_is_not_shared_with_a_hook():
+    x = f64(1.0, 2.0)
+    kept = []
+    x.register_hook(lambda g: kept.append(g))
+    (x * 3).sum().backward()
+    x.grad.zero_()
+    assert kept[0].tolist() == [3.0, 3.0]
+
+
+def test_retained_intermediate_and_leaf_do_not_share():
+    x = f64(1.0, 2.0)
+    y = x * 2
+    y.retain_grad()
+    z = y + 0  # passes its gradient through
+    (z * 3).sum().backward()
+    y.grad.zero_()
+    assert x.grad.tolist() == [6.0, 6.0]
+
+
+# -- in-place arithmetic without autograd writes straight into the tensor's array
+def test_inplace_ufunc_path_matches_out_of_place():
+    x = tg.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
+    expected = (x * 2 - tg.tensor([1.0, 0.0, -1.0], dtype=tg.float64)).tolist()
+    x *= 2
+    x -= tg.tensor([1.0, 0.0, -1.0], dtype=tg.float64)  # float64 operand, float32 tensor
+    assert x.dtype == tg.float32 and x.tolist() == expected
+    with pytest.raises(RuntimeError, match=r"output with shape \[2, 3\] doesn't match the "
+                                           r"broadcast shape \[2, 2, 3\]"):
+        x += tg.ones(2, 2, 3)
+    with pytest.raises(RuntimeError, match="The size of tensor a"):
+        x += tg.ones(4)
+    with pytest.raises(RuntimeError, match="result type Float can't be cast to the desired "
+                                           "output type Long"):
+        i = tg.tensor([1, 2])
+        i += 0.5
+
+
+def test_inplace_ufunc_path_bumps_versions_and_writes_through_views():
+    x = f64(1.0, 2.0)
+    y = x.exp()  # saves its result
+    with tg.no_grad():
+        y += 1
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        y.sum().backward()
+    base = tg.zeros(4)
+    view = base[1:3]
+    view += 5
+    assert base.tolist() == [0.0, 5.0, 5.0, 0.0]

@@ -11,6 +11,7 @@ Use it as you would use torch::
 from __future__ import annotations
 
 import re as _re
+import types as _types
 import warnings as _warnings
 
 # torch computes sqrt(-1) or 0/0 silently (NaN); NumPy would warn from inside tapegrad's ops.
@@ -38,6 +39,7 @@ from ._creation import (Generator, arange, as_tensor, asarray, bernoulli, defaul
                         rand_like, randint, randint_like, randn, randn_like, randperm, seed,
                         tensor, zeros, zeros_like)
 from ._formatting import get_printoptions, printoptions, set_printoptions
+from ._public import public_dir as _public_dir
 from . import autograd
 from . import calculus, distributions, func, viz
 from .autograd.grad_mode import (enable_grad, inference_mode, is_grad_enabled, no_grad,
@@ -76,20 +78,36 @@ class cuda:
 
     @staticmethod
     def device_count() -> int:
+        """Always 0: there are no CUDA devices to use."""
         return 0
 
     @staticmethod
     def manual_seed(seed: int) -> None:
-        pass
+        """Accepted and ignored (there is no CUDA generator), so seeding code runs unchanged."""
 
     manual_seed_all = manual_seed
 
 
 class backends:
+    """torch.backends stand-in: only ``backends.mps.is_available()`` (always False)."""
+
     class mps:
+        """torch.backends.mps stand-in: tapegrad has no Apple GPU backend."""
+
         @staticmethod
         def is_available():
+            """Always False: tapegrad computes on the CPU."""
             return False
 
 
 _registry.Tensor = Tensor
+
+# The public API for ``from tapegrad import *``: every name above except submodules and the
+# ``_`` helpers.  dir(tapegrad) shows it plus the submodules (tapegrad.autograd, ...).
+__all__ = sorted(_name for _name, _value in globals().items()
+                 if not _name.startswith("_") and _name != "annotations"
+                 and not isinstance(_value, _types.ModuleType))
+
+
+def __dir__() -> list[str]:
+    return _public_dir(globals())

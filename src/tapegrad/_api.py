@@ -92,6 +92,7 @@ divide = true_divide = div
 
 
 def rsub(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
+    """``other - alpha * input``: subtraction with the operands reversed."""
     return E.RSUB(input, other if alpha == 1 else other * alpha)
 
 
@@ -101,6 +102,7 @@ def pow(input: Any, exponent: Any, *, out: Tensor | None = None) -> Tensor:
 
 
 def square(input: Tensor) -> Tensor:
+    """``input * input`` elementwise (recorded as ``pow(input, 2)``, as torch does)."""
     return E.POW(input, 2)
 
 
@@ -202,12 +204,23 @@ def min(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
 
 @_accepts_numpy_names
 def amax(input: Tensor, dim: Any = (), keepdim: bool = False) -> Tensor:
+    """Largest value over ``dim`` (an int or tuple; all dimensions by default).
+
+    Unlike ``max(input, dim)`` it returns values only, and a gradient is shared evenly among
+    tied maxima::
+
+        tapegrad.amax(tapegrad.tensor([[1., 5.], [7., 2.]]), dim=1)   # tensor([5., 7.])
+    """
     dims = None if dim == () else _dims(dim, input.ndim)
     return R.AMAX(input, dim=dims, keepdim=keepdim)
 
 
 @_accepts_numpy_names
 def amin(input: Tensor, dim: Any = (), keepdim: bool = False) -> Tensor:
+    """Smallest value over ``dim`` (an int or tuple; all dimensions by default).
+
+    Values only (no indices); a gradient is shared evenly among tied minima.
+    """
     dims = None if dim == () else _dims(dim, input.ndim)
     return R.AMIN(input, dim=dims, keepdim=keepdim)
 
@@ -351,6 +364,7 @@ def matmul(input: Tensor, other: Tensor) -> Tensor:
 
 
 def bmm(input: Tensor, mat2: Tensor) -> Tensor:
+    """Batched matrix product: ``(b, n, m)`` and ``(b, m, p)`` give ``(b, n, p)``."""
     return matmul(input, mat2)
 
 
@@ -363,6 +377,7 @@ ger = outer
 
 
 def trace(input: Tensor) -> Tensor:
+    """Sum of the main diagonal of a 2-D tensor."""
     return L.TRACE(input)
 
 
@@ -374,8 +389,18 @@ def diag(input: Tensor, diagonal: int = 0) -> Tensor:
 
 
 def tril(input: Tensor, diagonal: int = 0) -> Tensor:
+    """Lower triangle of a matrix (or batch of matrices); the rest is set to zero.
+
+    ``diagonal`` moves the boundary: 0 keeps the main diagonal, 1 also the one above it, -1
+    drops the main diagonal.
+    """
     return L.TRIL(input, diagonal=diagonal)
 
 
 def triu(input: Tensor, diagonal: int = 0) -> Tensor:
+    """Upper triangle of a matrix (or batch of matrices); the rest is set to zero.
+
+    ``diagonal`` moves the boundary: 0 keeps the main diagonal, 1 drops it, -1 also keeps the
+    one below it.
+    """
     return L.TRIU(input, diagonal=diagonal)

@@ -27,20 +27,28 @@ class Generator:
         self.rng = np.random.Generator(np.random.PCG64(self._seed))
 
     def manual_seed(self, seed: int) -> "Generator":
+        """Reseed this generator with ``seed`` and return it."""
         self._seed = int(seed)
         self.rng = np.random.Generator(np.random.PCG64(self._seed))
         return self
 
     def initial_seed(self) -> int:
+        """The seed this generator was last seeded with."""
         return self._seed
 
     def seed(self) -> int:
+        """Reseed this generator from OS entropy and return the new seed."""
         return self.manual_seed(np.random.SeedSequence().entropy % (2 ** 63)).initial_seed()
 
     def get_state(self) -> dict:
+        """A snapshot of the generator's state, for ``set_state``.
+
+        Unlike torch (a ByteTensor), the state is NumPy's bit-generator state dict.
+        """
         return self.rng.bit_generator.state
 
     def set_state(self, state: dict) -> None:
+        """Restore a state returned by ``get_state``: the draws that followed it repeat."""
         self.rng.bit_generator.state = state
 
 
@@ -53,10 +61,12 @@ def manual_seed(seed: int) -> Generator:
 
 
 def seed() -> int:
+    """Reseed the default generator from OS entropy and return the new seed."""
     return default_generator.seed()
 
 
 def initial_seed() -> int:
+    """The seed the default generator was last seeded with."""
     return default_generator.initial_seed()
 
 
@@ -283,11 +293,13 @@ def ones_like(input: Tensor, *, dtype: Any = None, layout: Any = None, device: A
 
 def empty_like(input: Tensor, *, dtype: Any = None, layout: Any = None, device: Any = None,
                requires_grad: bool = False, memory_format: Any = None) -> Tensor:
+    """An uninitialised tensor shaped like ``input`` (tapegrad fills it with zeros)."""
     return _like(np.zeros, input, dtype, requires_grad, device)
 
 
 def full_like(input: Tensor, fill_value: Any, *, dtype: Any = None, layout: Any = None,
               device: Any = None, requires_grad: bool = False, memory_format: Any = None) -> Tensor:
+    """A tensor shaped like ``input`` (by default of its dtype too) filled with ``fill_value``."""
     return _like(lambda s, d: np.full(s, fill_value, d), input, dtype, requires_grad, device)
 
 
@@ -325,6 +337,10 @@ def linspace(start: float, end: float, steps: int, *, out: Tensor | None = None,
 
 def logspace(start: float, end: float, steps: int, base: float = 10.0, *, dtype: Any = None,
              device: Any = None, requires_grad: bool = False) -> Tensor:
+    """``steps`` values ``base ** x``, ``x`` evenly spaced from ``start`` to ``end`` inclusive.
+
+    ``tapegrad.logspace(0, 2, 3)`` is ``tensor([1., 10., 100.])``.
+    """
     return _finish(np.logspace(start, end, steps, base=base).astype(_float_or(dtype)),
                    requires_grad, device)
 
@@ -386,18 +402,24 @@ def normal(mean: Any = 0.0, std: Any = 1.0, size: Sequence[int] | None = None, *
 
 def rand_like(input: Tensor, *, dtype: Any = None, device: Any = None,
               requires_grad: bool = False, **kw: Any) -> Tensor:
+    """Uniform samples on [0, 1) with the shape (and, by default, dtype) of ``input``."""
     return rand(input.shape, dtype=input.dtype if dtype is None else dtype,
                 requires_grad=requires_grad, device=device)
 
 
 def randn_like(input: Tensor, *, dtype: Any = None, device: Any = None,
                requires_grad: bool = False, **kw: Any) -> Tensor:
+    """Standard normal samples with the shape (and, by default, dtype) of ``input``."""
     return randn(input.shape, dtype=input.dtype if dtype is None else dtype,
                  requires_grad=requires_grad, device=device)
 
 
 def randint_like(input: Tensor, low: int = 0, high: int | None = None, *, dtype: Any = None,
                  device: Any = None, requires_grad: bool = False) -> Tensor:
+    """Uniform integers in [low, high) shaped like ``input``; ``randint_like(x, high)`` uses 0.
+
+    The dtype is ``input``'s unless ``dtype`` is given.
+    """
     if high is None:
         low, high = 0, low
     return randint(low, high, input.shape, dtype=input.dtype if dtype is None else dtype,

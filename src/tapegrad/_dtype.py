@@ -28,7 +28,8 @@ class dtype:
         return f"tapegrad.{self.name}"
 
     def to_real(self) -> "dtype":
-        return self
+        """The real dtype of a complex one (complex64 -> float32); any other dtype as is."""
+        return _FROM_NUMPY[np.finfo(self.np).dtype] if self.is_complex else self
 
     def __reduce__(self):
         return (_by_name, (self.name,))

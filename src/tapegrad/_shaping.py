@@ -145,10 +145,12 @@ def expand(input: Tensor, *sizes: Any) -> Tensor:
 
 
 def broadcast_to(input: Tensor, size: Sequence[int]) -> Tensor:
+    """``input`` broadcast to ``size`` without copying (the same as ``input.expand(size)``)."""
     return expand(input, tuple(size))
 
 
 def expand_as(input: Tensor, other: Tensor) -> Tensor:
+    """``input`` expanded to ``other``'s shape without copying."""
     return expand(input, tuple(other.shape))
 
 
@@ -220,6 +222,10 @@ def unbind(input: Tensor, dim: int = 0) -> tuple:
 
 
 def narrow(input: Tensor, dim: int, start: int, length: int) -> Tensor:
+    """The slice ``start:start + length`` along ``dim``, as a view; ``start`` may be negative.
+
+    ``tapegrad.narrow(x, 1, 0, 2)`` is ``x[:, 0:2]``.
+    """
     d = _wrap_dim(dim, input.ndim)
     return S.NARROW(input, dim=d, start=start % input.shape[d] if start < 0 else start,
                     length=length)
@@ -227,6 +233,7 @@ def narrow(input: Tensor, dim: int, start: int, length: int) -> Tensor:
 
 @_accepts_numpy_names
 def flip(input: Tensor, dims: Any) -> Tensor:
+    """Reverse the order of elements along each dimension in ``dims``."""
     return S.FLIP(input, dims=_dims(dims, input.ndim))
 
 
@@ -236,32 +243,42 @@ def clone(input: Tensor, *, memory_format: Any = None) -> Tensor:
 
 
 def detach(input: Tensor) -> Tensor:
+    """A tensor sharing ``input``'s data but outside the autograd graph (no ``grad_fn``)."""
     return input.detach()
 
 
 def numel(input: Tensor) -> int:
+    """Total number of elements in ``input``."""
     return input.numel()
 
 
 def is_tensor(obj: Any) -> bool:
+    """True if ``obj`` is a tapegrad Tensor."""
     return isinstance(obj, Tensor)
 
 
 def is_floating_point(input: Tensor) -> bool:
+    """True if ``input`` has a floating-point dtype (float16, float32 or float64)."""
     return input.is_floating_point()
 
 
 def allclose(input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08,
              equal_nan: bool = False) -> bool:
+    """True if ``|input - other| <= atol + rtol * |other|`` for every element.
+
+    NaNs compare equal only with ``equal_nan=True``.  See ``isclose`` for the elementwise test.
+    """
     return builtins.bool(np.allclose(input._data, other._data, rtol, atol, equal_nan))
 
 
 def isclose(input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08,
             equal_nan: bool = False) -> Tensor:
+    """Bool tensor: where ``|input - other| <= atol + rtol * |other|`` holds (see ``allclose``)."""
     return Tensor._make(np.isclose(input._data, other._data, rtol, atol, equal_nan))
 
 
 def equal(input: Tensor, other: Tensor) -> bool:
+    """True if both tensors have the same shape and the same elements."""
     return input.shape == other.shape and builtins.bool(np.array_equal(input._data, other._data))
 
 

@@ -439,6 +439,35 @@ class Tensor:
         return (_rebuild, (self._data, self._requires_grad))
 
     # -- in-place machinery --------------------------------------------------------------------
+    def _ufunc_into(self, op: Any, args: tuple) -> bool:
+        """``self op= args`` with the op's NumPy ufunc writing into self's array, when that is
+        exactly what the general path would do: a float self, operands that broadcast to its
+        shape.  Returns False (nothing done) otherwise."""
+        ufunc = getattr(op, "forward", None)
+        mine = self._data
+        if ufunc.__class__ is not np.ufunc or mine.dtype.kind != "f" or ufunc.nin != 1 + len(args):
+            return False
+        operands = []
+        for a in args:
+            if isinstance(a, Tensor):
+                d = a._data
+                if d.dtype.kind not in "fiub":
+                    return False
+                if d.shape != mine.shape:
+                    try:
+                        if np.broadcast_shapes(d.shape, mine.shape) != mine.shape:
+                            return False
+                    except ValueError:  # the general path raises torch's message
+                        return False
+                operands.append(d)
+            elif a.__class__ in (float, int, bool):
+                operands.append(a)
+            else:
+                return False
+        ufunc(mine, *operands, out=mine, casting="same_kind")
+        self._bump()
+        return True
+
     def _inplace(self, op: Callable, *args: Any, **kwargs: Any) -> "Tensor":
         """Apply ``op(self, *args)`` and store the result in self, as torch's ``op_`` methods do.
 
@@ -462,6 +491,8 @@ class Tensor:
                 from tapegrad.autograd.forward_ad import copy_tangent
                 copy_tangent(old, self)
             result = op(old, *args, **kwargs)
+        elif not _transforms.active and not kwargs and self._ufunc_into(op, args):
+            return self  # computed straight into self's array (the optimiser step's path)
         else:
             result = op(self, *args, **kwargs)
         try:

@@ -23,9 +23,14 @@ from typing import Any, Callable, Sequence
 
 import tapegrad
 from tapegrad import Tensor
+from tapegrad._public import public_dir as _public_dir
 
 __all__ = ["numerical_lim", "numerical_derivative", "derivative", "gradient", "tangent_line",
            "plot"]
+
+
+def __dir__() -> list[str]:
+    return _public_dir(globals())
 
 ScalarFn = Callable[[Any], Any]
 

@@ -34,12 +34,17 @@ import numpy as np
 
 import tapegrad
 from ._ops import _transforms
+from ._public import public_dir as _public_dir
 from .autograd import forward_ad
 from .autograd.grad_mode import enable_grad, is_grad_enabled
 from ._vmap import active_levels as _vmap_levels, fresh as _fresh_in_vmap
 from ._vmap import BATCHED_FROM, jacobian_rows as _jacobian_rows, vmap
 
 __all__ = ["grad", "grad_and_value", "vjp", "jvp", "jacrev", "jacfwd", "hessian", "vmap"]
+
+
+def __dir__() -> list[str]:
+    return _public_dir(globals())
 
 _state = threading.local()
 

@@ -36,8 +36,13 @@ from typing import Any, Dict, List, Mapping, Optional, Tuple
 import numpy as np
 
 from tapegrad import _svg
+from tapegrad._public import public_dir as _public_dir
 
 __all__ = ["Graph", "draw"]
+
+
+def __dir__() -> list[str]:
+    return _public_dir(globals())
 
 _INSTALL_HINT = (
     "Rendering to {fmt!r} needs the 'graphviz' Python package and Graphviz's 'dot' "
@@ -92,9 +97,11 @@ class Graph:
 
     # -- building ---------------------------------------------------------
     def add_node(self, node_id: str, **attrs: str) -> None:
+        """Add a node; ``attrs`` are Graphviz attributes (``label``, ``shape``, ...)."""
         self.nodes.append((node_id, dict(attrs)))
 
     def add_edge(self, tail: str, head: str, **attrs: str) -> None:
+        """Add an edge ``tail -> head`` with optional Graphviz attributes."""
         self.edges.append((tail, head))
         self.edge_attrs.append(dict(attrs))
 
@@ -108,6 +115,7 @@ class Graph:
     # -- output -----------------------------------------------------------
     @property
     def source(self) -> str:
+        """The graph as Graphviz DOT text."""
         lines = [f"digraph {_quote(self.name)} {{",
                  '  graph [rankdir=TB];',
                  '  node [fontname="monospace", fontsize=10];']

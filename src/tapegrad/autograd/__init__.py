@@ -7,6 +7,7 @@ import numpy as np
 
 from . import _engine, grad_mode
 from .._ops import _transforms
+from .._public import public_dir as _public_dir
 from .grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 
 __all__ = ["backward", "grad", "functional", "forward_ad", "trace_backward", "BackwardTrace",
@@ -14,6 +15,10 @@ __all__ = ["backward", "grad", "functional", "forward_ad", "trace_backward", "Ba
            "inference_mode", "Function", "FunctionCtx", "once_differentiable", "gradcheck",
            "gradgradcheck", "GradcheckError", "detect_anomaly", "set_detect_anomaly",
            "masked_where", "set_masked_where", "is_masked_where_enabled"]
+
+
+def __dir__() -> list[str]:
+    return _public_dir(globals())
 
 
 def _as_tuple(x: Any) -> tuple:

@@ -278,6 +278,7 @@ def _sweep(roots, root_grads, retain_graph, create_graph, capture, accumulate):
     buffers: dict = {}
     heap: list = []
     leaves: list = []
+    passed = {id(g) for g in root_grads}  # arrays that others may hold: never given to a .grad
     for (target, nr), g in zip(roots, root_grads):
         if target not in buffers:
             if isinstance(target, Node):
@@ -329,6 +330,8 @@ def _sweep(roots, root_grads, retain_graph, create_graph, capture, accumulate):
                     continue
             elif g is None:
                 continue
+            if g is grads or (n_out > 1 and any(g is o for o in outs)):
+                passed.add(id(g))  # passed through unchanged: the same array goes on
             if create_graph and g.__class__ is not _Tensor:
                 if isinstance(g, _Tensor):  # a batched gradient (vmap): logical shape, dtype
                     arr = g._meta
@@ -351,7 +354,8 @@ def _sweep(roots, root_grads, retain_graph, create_graph, capture, accumulate):
         if observers and grads is not None:
             for fn in observers:
                 fn(leaf, [grads], [])
-        _finish_leaf(leaf, grads, create_graph, capture_at, captured, accumulate)
+        _finish_leaf(leaf, grads, create_graph, capture_at, captured, accumulate,
+                     not observers and _owned(grads, passed))
     for node in to_release:
         node.release()
     return captured
@@ -399,17 +403,28 @@ def _tensor_hooks(hooks, nr: int, g, create_graph: bool):
     return g
 
 
-def _finish_leaf(leaf, g, create_graph: bool, capture_at: dict, captured: list, accumulate: bool):
+def _finish_leaf(leaf, g, create_graph: bool, capture_at: dict, captured: list, accumulate: bool,
+                 owned: bool = False):
     if g is None:
         return
-    g = _tensor_hooks(leaf._hooks, 0, g, create_graph)
+    if leaf._hooks:
+        g = _tensor_hooks(leaf._hooks, 0, g, create_graph)
+        owned = False  # a hook may keep the array it was given, or return one the user holds
     for i in capture_at.get((id(leaf), 0), ()):
         captured[i] = g
+        owned = False
     if accumulate and (not capture_at or (id(leaf), 0) in capture_at):
-        _accumulate_into(leaf, g, create_graph)
+        _accumulate_into(leaf, g, create_graph, owned)
 
 
-def _accumulate_into(tensor, g, create_graph: bool) -> None:
+def _owned(g, passed: set) -> bool:
+    """Whether the array ``g`` reaching a leaf belongs to nobody else, so ``.grad`` may take it
+    instead of a copy: made by a rule (not passed through unchanged, not a seed the caller
+    gave) and owning its memory (not a view of another gradient)."""
+    return g.__class__ is np.ndarray and g.base is None and id(g) not in passed
+
+
+def _accumulate_into(tensor, g, create_graph: bool, owned: bool = False) -> None:
     """``tensor.grad += g`` as torch does it: in place unless building a graph."""
     old = tensor._grad
     if create_graph:
@@ -417,7 +432,7 @@ def _accumulate_into(tensor, g, create_graph: bool) -> None:
         tensor._grad = g if old is None else old + g
     elif old is None:
         data = g._data if g.__class__ is _Tensor else g
-        tensor._grad = _Tensor._make(np.array(data, copy=True))
+        tensor._grad = _Tensor._make(data if owned else np.array(data, copy=True))
     elif old._requires_grad:
         tensor._grad = _Tensor._make(old._data + (g._data if g.__class__ is _Tensor else g))
     else:

@@ -23,9 +23,14 @@ from typing import Any, NamedTuple, Sequence
 import numpy as np
 
 from .._ops import _transforms
+from .._public import public_dir as _public_dir
 
 __all__ = ["dual_level", "make_dual", "unpack_dual", "enter_dual_level", "exit_dual_level",
            "UnpackedDualTensor"]
+
+
+def __dir__() -> list[str]:
+    return _public_dir(globals())
 
 _Tensor: Any = None  # tapegrad.Tensor, bound on first use (import cycle)
 _view_op: Any = None

@@ -19,12 +19,17 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Callable
 
 import tapegrad
+from tapegrad._public import public_dir as _public_dir
 from tapegrad.autograd.grad_mode import enable_grad
 
 if TYPE_CHECKING:
     from tapegrad._tensor import Tensor
 
 __all__ = ["vjp", "jvp", "jacobian", "hessian", "hvp", "vhp"]
+
+
+def __dir__() -> list[str]:
+    return _public_dir(globals())
 
 
 def _pack(x: Any, what: str, fn: str) -> tuple[tuple, bool]:

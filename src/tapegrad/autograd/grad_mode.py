@@ -54,6 +54,7 @@ class _GradModeContext:
         return wrapper  # type: ignore[return-value]
 
     def clone(self) -> "_GradModeContext":
+        """A fresh context manager of the same kind (one object may not be entered twice)."""
         return self.__class__()
 
 
@@ -119,4 +120,5 @@ class set_grad_enabled(_GradModeContext):
         return super().__call__(fn)
 
     def clone(self) -> "set_grad_enabled":
+        """A fresh ``set_grad_enabled`` with the same mode."""
         return self.__class__(self._mode)

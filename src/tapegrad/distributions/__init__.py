@@ -19,6 +19,11 @@ from .exponential import Exponential
 from .multinomial import Multinomial
 from .normal import Normal
 from .uniform import Uniform
+from .._public import public_dir as _public_dir
 
 __all__ = ["Bernoulli", "Binomial", "Categorical", "Distribution", "Exponential", "Multinomial",
            "Normal", "Uniform"]
+
+
+def __dir__() -> list[str]:
+    return _public_dir(globals())

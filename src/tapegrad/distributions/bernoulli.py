@@ -65,6 +65,7 @@ class Bernoulli(Distribution):
 
     @property
     def param_shape(self):
+        """Shape of the parameter tensor (``probs`` or ``logits``, whichever was given)."""
         return self._param.shape
 
     @property

@@ -72,6 +72,7 @@ class Binomial(Distribution):
 
     @property
     def param_shape(self):
+        """Shape of the parameter tensor (``probs`` or ``logits``, whichever was given)."""
         return self._param.shape
 
     @property

@@ -71,6 +71,7 @@ class Categorical(Distribution):
 
     @property
     def param_shape(self):
+        """Shape of the parameter tensor (``probs`` or ``logits``, whichever was given)."""
         return self._param.shape
 
     @property

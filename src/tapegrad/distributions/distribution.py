@@ -166,29 +166,50 @@ class Distribution:
         raise NotImplementedError(f"{type(self).__name__} does not implement rsample")
 
     def sample_n(self, n: int) -> Tensor:
+        """``n`` samples, as ``sample((n,))`` (kept for torch's older API)."""
         return self.sample((n,))
 
     def log_prob(self, value: Tensor) -> Tensor:
         """Log of the probability density/mass function evaluated at ``value``."""
         raise NotImplementedError
 
+    def cdf(self, value: Tensor) -> Tensor:
+        """Cumulative distribution function evaluated at ``value``."""
+        raise NotImplementedError(f"{type(self).__name__} does not implement cdf")
+
+    def icdf(self, value: Tensor) -> Tensor:
+        """Inverse of ``cdf``: the value below which the probability is ``value``."""
+        raise NotImplementedError(f"{type(self).__name__} does not implement icdf")
+
+    def enumerate_support(self, expand: bool = True) -> Tensor:
+        """Every value of a discrete support, along a new leading dimension.
+
+        The result has shape ``(cardinality,) + batch_shape + event_shape``; with
+        ``expand=False`` the batch dimensions have size 1 instead.
+        """
+        raise NotImplementedError(f"{type(self).__name__} does not implement enumerate_support")
+
     def entropy(self) -> Tensor:
         """Entropy of the distribution, batched over ``batch_shape``."""
         raise NotImplementedError
 
     def perplexity(self) -> Tensor:
+        """``exp(entropy())``."""
         return _tg.exp(self.entropy())
 
     @property
     def mean(self) -> Tensor:
+        """Mean of the distribution, batched over ``batch_shape``."""
         raise NotImplementedError(f"{type(self).__name__} does not implement mean")
 
     @property
     def mode(self) -> Tensor:
+        """Most likely value, batched over ``batch_shape`` (NaN where it is not unique)."""
         raise NotImplementedError(f"{type(self).__name__} does not implement mode")
 
     @property
     def variance(self) -> Tensor:
+        """Variance of the distribution, batched over ``batch_shape``."""
         raise NotImplementedError(f"{type(self).__name__} does not implement variance")
 
     @property

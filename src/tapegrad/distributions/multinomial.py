@@ -59,14 +59,17 @@ class Multinomial(Distribution):
 
     @property
     def probs(self):
+        """Event probabilities, normalised along the last dimension."""
         return self._categorical.probs
 
     @property
     def logits(self):
+        """Event log-probabilities (normalised ``logits``) along the last dimension."""
         return self._categorical.logits
 
     @property
     def param_shape(self):
+        """Shape of the underlying ``probs`` or ``logits`` parameter."""
         return self._categorical.param_shape
 
     @property
