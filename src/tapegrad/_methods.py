@@ -183,7 +183,9 @@ def install() -> None:
         _set(f"__i{name}__", _inplace(fn))
     for name, fn in _COMPARISONS.items():
         _set(f"__{name}__", fn)
-    Tensor.__hash__ = lambda self: id(self)  # __eq__ is elementwise; identity hashing as torch
+    # __eq__ is elementwise, so hashing is by identity, as in torch; object's C-level hash is
+    # identity too, and the engine hashes leaves on every backward.
+    Tensor.__hash__ = object.__hash__
     Tensor.T = property(lambda self: S_T(self), doc="Dimensions reversed (PermuteBackward0).")
     Tensor.mT = property(lambda self: Sh.transpose(self, -2, -1),
                          doc="The last two dimensions swapped.")

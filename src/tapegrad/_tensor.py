@@ -402,8 +402,7 @@ class Tensor:
             raise TypeError("only integer tensors of a single element can be converted to an index")
         return int(self.item())
 
-    def __hash__(self) -> int:
-        return id(self)
+    __hash__ = object.__hash__  # identity, as torch (set again by _methods.install after __eq__)
 
     def __repr__(self, *, tensor_contents: Any = None) -> str:
         from tapegrad._formatting import tensor_repr

@@ -77,6 +77,10 @@ class Op:
         self.jvp_args = _slots_for(_reads(jvp, True), wanted) if callable(jvp) else ()
         self.partial_args = tuple(_slots_for(_reads(p, False), wanted) if callable(p) else ()
                                   for p in self.partials)
+        # The VJPs as the engine calls them, rule(g, saved), with the saved values picked out.
+        parts = self.partials or (None,) * len(self.vjps)
+        self._bound = tuple(_bind(rule, slots, part) for rule, slots, part
+                            in zip(self.vjps, self.vjp_args, parts))
         REGISTRY[name] = self
 
     def __repr__(self) -> str:
@@ -179,8 +183,8 @@ class Op:
         if self.variadic:  # one rule returns the gradients of all inputs
             grads = self.vjps[0](g, *[saved[i] for i in self.vjp_args[0]])
             return [None if e is None else gi for e, gi in zip(node._next, grads)]
-        grads = [None if edge is None or rule is None else rule(g, *[saved[i] for i in slots])
-                 for edge, rule, slots in zip(node._next, self.vjps, self.vjp_args)]
+        grads = [None if edge is None or rule is None else rule(g, saved)
+                 for edge, rule in zip(node._next, self._bound)]
         if masked_zero_grads and self.kind == "elementwise":
             grads = [_keep_zeros(g, gi) for gi in grads]
         return grads
@@ -381,6 +385,35 @@ def _scaled(partial: Callable | int | None) -> Callable | None:
     names = _param_names(rule)
     # Keep the partial's parameter names so that the registry saves the same values.
     return _with_params(lambda g, *a: g * rule(*a), ["g", *names])
+
+
+def _bind(rule: Callable | None, slots: tuple, partial: Any = None) -> Callable | None:
+    """``rule`` as ``f(g, saved)`` reading its values from the saved list; an elementwise rule
+    becomes ``g * partial(...)`` in one call.  Spelled out for few values: this runs once per
+    node in every backward pass."""
+    if rule is None:
+        return None
+    if partial is not None and not callable(partial):  # a constant partial: 1 or -1
+        return (lambda g, s: g) if partial == 1 else (lambda g, s: -g)
+    if partial is not None:
+        f = partial
+        if len(slots) == 1:
+            (i,) = slots
+            return lambda g, s: g * f(s[i])
+        if len(slots) == 2:
+            i, j = slots
+            return lambda g, s: g * f(s[i], s[j])
+        return lambda g, s: g * f(*[s[k] for k in slots])
+    f = rule
+    if not slots:
+        return lambda g, s: f(g)
+    if len(slots) == 1:
+        (i,) = slots
+        return lambda g, s: f(g, s[i])
+    if len(slots) == 2:
+        i, j = slots
+        return lambda g, s: f(g, s[i], s[j])
+    return lambda g, s: f(g, *[s[k] for k in slots])
 
 
 def _with_params(fn: Callable, names: list[str]) -> Callable:
