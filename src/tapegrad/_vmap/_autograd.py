@@ -128,17 +128,11 @@ def batched_grad(outputs: tuple, inputs: tuple, gos: tuple, retain_graph: bool,
         capture.append((plain._grad_fn or plain, plain._output_nr))
     got = _engine.run_backward(roots, seeds, retain_graph=retain_graph, create_graph=create_graph,
                                capture=capture, accumulate=False, tensor_rules=tensor_rules)
+    from tapegrad.autograd import missing_grad
     result = []
     for x, g in zip(inputs, got):
         if g is None:
-            if materialize_grads:
-                result.append(Tensor._make(np.zeros(tuple(x.shape), x.dtype.np)))
-            elif not allow_unused:
-                raise RuntimeError("One of the differentiated Tensors appears to not have been "
-                                   "used in the graph. Set allow_unused=True if this is the "
-                                   "desired behavior.")
-            else:
-                result.append(None)
+            result.append(missing_grad(x, allow_unused, materialize_grads))
             continue
         if not isinstance(g, Tensor):
             g = Tensor._make(np.asarray(g))

@@ -1,7 +1,7 @@
 """Reverse-mode automatic differentiation: ``backward`` and ``grad`` (torch.autograd's API)."""
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -92,6 +92,16 @@ def backward(tensors: Any, grad_tensors: Any = None, retain_graph: bool | None =
                 _engine._accumulate_into(t, g, create_graph)
 
 
+def missing_grad(t: Any, allow_unused: bool | None, materialize: bool) -> Any:
+    """What ``grad`` gives for an input no gradient reached: zeros, None, or torch's error."""
+    if materialize:
+        return _engine._Tensor._make(np.zeros(tuple(t.shape), t.dtype.np))
+    if not allow_unused:
+        raise RuntimeError("One of the differentiated Tensors appears to not have been used in "
+                           "the graph. Set allow_unused=True if this is the desired behavior.")
+    return None
+
+
 def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool | None = None,
          create_graph: bool = False, only_inputs: bool = True, allow_unused: bool | None = None,
          is_grads_batched: bool = False, materialize_grads: bool = False) -> tuple:
@@ -125,15 +135,8 @@ def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool
     result = []
     for i, (t, g) in enumerate(zip(ins, got)):
         if g is None:
-            if materialize_grads:
-                g = np.zeros_like(t._data)
-            elif not allow_unused:
-                raise RuntimeError("One of the differentiated Tensors appears to not have been "
-                                   "used in the graph. Set allow_unused=True if this is the "
-                                   "desired behavior.")
-            else:
-                result.append(None)
-                continue
+            result.append(missing_grad(t, allow_unused, materialize_grads))
+            continue
         if not isinstance(g, Tensor):
             g = Tensor._make(np.array(g, dtype=t._data.dtype))
         result.append(g)
