@@ -96,8 +96,6 @@ def test_the_walk_covers_the_api():
         assert name in names
 
 
-@pytest.mark.xfail(reason="an Op's help() shows the Op class's docstring: Op (in "
-                          "_ops/_registry.py) has no per-op docstring yet")
 def test_ops_have_their_own_docstring():
     missing = sorted(name for name in _public_names(tapegrad)
                      if isinstance(getattr(tapegrad, name), Op)
@@ -105,8 +103,6 @@ def test_ops_have_their_own_docstring():
     assert not missing, f"ops whose help() shows only Op's docstring: {missing}"
 
 
-@pytest.mark.xfail(reason="Tensor/Size methods come from _tensor.py and _methods.py; several "
-                          "have no docstring or NumPy's ufunc docstring")
 def test_tensor_methods_have_docstrings():
     missing = []
     for cls in OWN_TEST:

@@ -108,6 +108,22 @@ def test_tensor_copies_data():
     assert t[0].item() == 0.0
 
 
+def test_flip_returns_a_copy():
+    # torch.flip copies: changing the result leaves the input alone (it is not a view).
+    x = tg.arange(6.0).reshape(2, 3)
+    for y in (tg.flip(x, (0,)), x.flip(1), x.flip(0, 1)):
+        y.add_(1)
+        assert x.tolist() == [[0.0, 1.0, 2.0], [3.0, 4.0, 5.0]]
+        assert y._base is None
+    # ... and its gradient is still the flipped incoming gradient.
+    x = tg.arange(6.0).reshape(2, 3).requires_grad_()
+    w = tg.arange(6.0).reshape(2, 3) + 1
+    y = tg.flip(x, (0, 1))
+    assert y.grad_fn.name() == "FlipBackward0"
+    (y * w).sum().backward()
+    assert x.grad.tolist() == [[6.0, 5.0, 4.0], [3.0, 2.0, 1.0]]
+
+
 def test_item_tolist_numpy():
     t = tg.tensor([[1.5, 2.0], [3.0, 4.0]])
     assert t.tolist() == [[1.5, 2.0], [3.0, 4.0]]

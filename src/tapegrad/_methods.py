@@ -28,9 +28,13 @@ def _swap(fn, self: Tensor, other: Any):
     return fn(self, other)
 
 
-def _inplace(fn):
+def _inplace(fn, name: str):
+    """The in-place method ``name`` (``sin_``, ``__iadd__``) applying ``fn`` to self."""
     def method(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
         return self._inplace(fn, *args, **kwargs)
+    method.__name__ = method.__qualname__ = name
+    of = "__" + name[3:] if name.startswith("__i") else name[:-1]
+    method.__doc__ = f"In-place form of ``{of}``: writes the result into this tensor, returns it."
     return method
 
 
@@ -52,13 +56,16 @@ def _to(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
     return E.TO_COPY(self, dtype=_dtype.to_numpy_dtype(dtype))
 
 
-def _cast(target):
+def _cast(name: str, target: _dtype.dtype):
     def method(self: Tensor, memory_format: Any = None) -> Tensor:
         return _to(self, target)
+    method.__name__ = method.__qualname__ = name
+    method.__doc__ = f"This tensor as {target.name}: ``self.to({target!r})``."
     return method
 
 
 def _type(self: Tensor, dtype: Any = None, **kw: Any):
+    """With no argument, torch's type string (``'torch.FloatTensor'``); else ``to(dtype)``."""
     if dtype is None:
         return {"float32": "torch.FloatTensor", "float64": "torch.DoubleTensor",
                 "int64": "torch.LongTensor", "int32": "torch.IntTensor", "bool": "torch.BoolTensor",
@@ -67,28 +74,68 @@ def _type(self: Tensor, dtype: Any = None, **kw: Any):
     return _to(self, dtype)
 
 
+def _reshape(self: Tensor, *shape: Any) -> Tensor:
+    """Same elements in a new shape, given as ints or one tuple (a view when possible)."""
+    return Sh.reshape(self, Sh._shape_arg(shape))
+
+
+def _reshape_as(self: Tensor, other: Tensor) -> Tensor:
+    """``self.reshape(other.shape)``."""
+    return Sh.reshape(self, tuple(other.shape))
+
+
+def _view_as(self: Tensor, other: Tensor) -> Tensor:
+    """``self.view(other.shape)``: a view with ``other``'s shape."""
+    return Sh.view(self, tuple(other.shape))
+
+
+def _type_as(self: Tensor, other: Tensor) -> Tensor:
+    """This tensor cast to ``other``'s dtype: ``self.to(other.dtype)``."""
+    return _to(self, other.dtype)
+
+
+def _flip(self: Tensor, *dims: Any) -> Tensor:
+    """A copy with the order of elements reversed along ``dims`` (ints or one tuple)."""
+    return Sh.flip(self, Sh._shape_arg(dims))
+
+
+def _where(self: Tensor, condition: Tensor, other: Any) -> Tensor:
+    """``tapegrad.where(condition, self, other)``: self where condition holds, else other."""
+    return A.where(condition, self, other)
+
+
+def _contiguous(self: Tensor, memory_format: Any = None) -> Tensor:
+    """Self: tapegrad's ops take any memory layout, so no copy is made."""
+    return self
+
+
 def _zero_(self: Tensor) -> Tensor:
+    """Fill this tensor with zeros in place; returns self."""
     return self._inplace(lambda t: t * 0 if t._requires_grad else Tensor._make(np.zeros_like(t._data)))
 
 
 def _fill_(self: Tensor, value: Any) -> Tensor:
+    """Fill this tensor with ``value`` (a number or a one-element tensor) in place; returns self."""
     return self._inplace(lambda t: Tensor._make(np.full_like(t._data, value)) if not
                          isinstance(value, Tensor) else t * 0 + value)
 
 
 def _uniform_(self: Tensor, a: float = 0.0, b: float = 1.0, *, generator: Any = None) -> Tensor:
+    """Fill this tensor in place with draws from the uniform distribution on [a, b)."""
     from tapegrad import _creation
     draws = _creation._rng(generator).uniform(a, b, self._data.shape)
     return self._inplace(lambda t: Tensor._make(draws.astype(t._data.dtype)))
 
 
 def _normal_(self: Tensor, mean: float = 0.0, std: float = 1.0, *, generator: Any = None) -> Tensor:
+    """Fill this tensor in place with draws from the normal distribution N(mean, std**2)."""
     from tapegrad import _creation
     draws = _creation._rng(generator).normal(mean, std, self._data.shape)
     return self._inplace(lambda t: Tensor._make(draws.astype(t._data.dtype)))
 
 
 def _copy_(self: Tensor, src: Tensor, non_blocking: bool = False) -> Tensor:
+    """Copy ``src``'s values (broadcast to this shape) into this tensor; differentiable in src."""
     return self._inplace(lambda t, s: t * 0 + s, src)
 
 
@@ -114,21 +161,20 @@ _OTHER = {
     "var": A.var, "std": A.std, "logsumexp": A.logsumexp, "softmax": A.softmax,
     "log_softmax": A.log_softmax, "dot": A.dot, "mv": A.mv, "mm": A.mm, "matmul": A.matmul,
     "bmm": A.bmm, "outer": A.outer,
-    "reshape": lambda self, *shape: Sh.reshape(self, Sh._shape_arg(shape)), "view": Sh.view, "flatten": Sh.flatten,
+    "reshape": _reshape, "view": Sh.view, "flatten": Sh.flatten,
     "squeeze": Sh.squeeze, "unsqueeze": Sh.unsqueeze, "permute": Sh.permute,
     "transpose": Sh.transpose, "swapaxes": Sh.transpose, "t": Sh.t, "expand": Sh.expand,
     "expand_as": Sh.expand_as, "broadcast_to": Sh.broadcast_to, "repeat": Sh.repeat,
-    "split": Sh.split, "chunk": Sh.chunk, "unbind": Sh.unbind, "narrow": Sh.narrow, "flip": lambda self, *dims: Sh.flip(self, Sh._shape_arg(dims)),
-    "clone": Sh.clone, "clamp": A.clamp, "clip": A.clamp, "where": lambda self, cond, other:
-    A.where(cond, self, other), "trace": A.trace, "diag": A.diag, "tril": A.tril, "triu": A.triu,
+    "split": Sh.split, "chunk": Sh.chunk, "unbind": Sh.unbind, "narrow": Sh.narrow, "flip": _flip,
+    "clone": Sh.clone, "clamp": A.clamp, "clip": A.clamp, "where": _where, "trace": A.trace,
+    "diag": A.diag, "tril": A.tril, "triu": A.triu,
     "allclose": Sh.allclose, "isclose": Sh.isclose, "equal": Sh.equal, "rsub": A.rsub,
-    "to": _to, "type": _type, "type_as": lambda self, other: _to(self, other.dtype),
-    "view_as": lambda self, other: Sh.view(self, tuple(other.shape)),
-    "reshape_as": lambda self, other: Sh.reshape(self, tuple(other.shape)),
-    "float": _cast(_dtype.float32), "double": _cast(_dtype.float64), "half": _cast(_dtype.float16),
-    "long": _cast(_dtype.int64), "int": _cast(_dtype.int32), "bool": _cast(_dtype.bool),
-    "short": _cast(_dtype.int16), "byte": _cast(_dtype.uint8), "char": _cast(_dtype.int8),
-    "contiguous": lambda self, memory_format=None: self,
+    "to": _to, "type": _type, "type_as": _type_as, "view_as": _view_as, "reshape_as": _reshape_as,
+    "float": _cast("float", _dtype.float32), "double": _cast("double", _dtype.float64),
+    "half": _cast("half", _dtype.float16), "long": _cast("long", _dtype.int64),
+    "int": _cast("int", _dtype.int32), "bool": _cast("bool", _dtype.bool),
+    "short": _cast("short", _dtype.int16), "byte": _cast("byte", _dtype.uint8),
+    "char": _cast("char", _dtype.int8), "contiguous": _contiguous,
     "zero_": _zero_, "fill_": _fill_, "uniform_": _uniform_, "normal_": _normal_, "copy_": _copy_,
     "__getitem__": Sh.getitem, "__setitem__": Sh.setitem, "__matmul__": A.matmul,
     "__rmatmul__": lambda self, other: A.matmul(other, self),
@@ -158,7 +204,8 @@ def _as_method(fn):
             return record((self, *args), params)
 
         method.__name__ = method.__qualname__ = fn.name
-        method.__doc__ = fn.forward.__doc__ if fn.forward.__doc__ else None
+        method.__doc__ = (f"Method form of ``{fn.name}``; this tensor is its ``{fn.args[0]}``."
+                          f"\n\n{fn.__doc__}")
         return method
     return lambda self, *args, **kwargs: fn(self, *args, **kwargs)
 
@@ -173,14 +220,14 @@ def install() -> None:
         _set(name, fn)
     for name, fn in {**_BINARY, **_UNARY}.items():
         if name not in ("eq", "ne", "lt", "le", "gt", "ge", "isnan", "isinf", "isfinite"):
-            _set(name + "_", _inplace(fn))
+            _set(name + "_", _inplace(fn, name + "_"))
     for name, fn in {"clamp": A.clamp, "clip": A.clamp, "sub": A.sub, "div": A.div}.items():
-        _set(name + "_", _inplace(fn))
+        _set(name + "_", _inplace(fn, name + "_"))
     _set("true_divide", A.div)
     for name, fn in _OPERATORS.items():
         _set(f"__{name}__", fn)
         _set(f"__r{name}__", _reflect(fn))
-        _set(f"__i{name}__", _inplace(fn))
+        _set(f"__i{name}__", _inplace(fn, f"__i{name}__"))
     for name, fn in _COMPARISONS.items():
         _set(f"__{name}__", fn)
     # __eq__ is elementwise, so hashing is by identity, as in torch; object's C-level hash is

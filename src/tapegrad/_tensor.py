@@ -34,6 +34,7 @@ class Size(tuple):
         return f"tapegrad.Size({list(self)})"
 
     def numel(self) -> int:
+        """The number of elements: the product of the sizes."""
         n = 1
         for s in self:
             n *= s
@@ -188,6 +189,7 @@ class Tensor:
 
     @property
     def retains_grad(self) -> bool:
+        """Whether ``retain_grad()`` was called on this non-leaf tensor."""
         return self._retains_grad
 
     def retain_grad(self) -> None:
@@ -265,6 +267,7 @@ class Tensor:
 
     @property
     def output_nr(self) -> int:
+        """Which output of its ``grad_fn`` this tensor is (0 for single-output ops)."""
         return self._output_nr
 
     @property
@@ -274,6 +277,7 @@ class Tensor:
     # -- metadata ------------------------------------------------------------------------------
     @property
     def shape(self) -> Size:
+        """The size of each dimension, as a ``tapegrad.Size``."""
         return Size(self._data.shape)
 
     def size(self, dim: int | None = None):
@@ -284,35 +288,43 @@ class Tensor:
 
     @property
     def dtype(self) -> _dtype.dtype:
+        """The element type, e.g. ``tapegrad.float32``."""
         return _dtype.from_numpy_dtype(self._data.dtype)
 
     @property
     def ndim(self) -> int:
+        """The number of dimensions."""
         return self._data.ndim
 
     def dim(self) -> int:
+        """The number of dimensions (also ``ndimension()``)."""
         return self._data.ndim
 
     ndimension = dim
 
     def numel(self) -> int:
+        """The number of elements (also ``nelement()``)."""
         return self._data.size
 
     nelement = numel
 
     def element_size(self) -> int:
+        """Bytes per element."""
         return self._data.itemsize
 
     @property
     def itemsize(self) -> int:
+        """Bytes per element."""
         return self._data.itemsize
 
     @property
     def nbytes(self) -> int:
+        """Bytes taken by the elements: ``numel() * itemsize``."""
         return self._data.nbytes
 
     @property
     def device(self) -> device:
+        """Always ``device('cpu')``: tapegrad computes on the CPU."""
         return CPU
 
     is_cuda = False
@@ -322,25 +334,32 @@ class Tensor:
     layout = "torch.strided"
 
     def get_device(self) -> int:
+        """-1, torch's answer for a CPU tensor."""
         return -1
 
     def is_floating_point(self) -> bool:
+        """True for float dtypes (float16/32/64)."""
         return self._data.dtype.kind == "f"
 
     def is_complex(self) -> bool:
+        """True for complex dtypes."""
         return self._data.dtype.kind == "c"
 
     def is_contiguous(self, memory_format: Any = None) -> bool:
+        """Whether the elements lie in memory in row-major order without gaps."""
         return bool(self._data.flags.c_contiguous)
 
     def stride(self, dim: int | None = None):
+        """The step, in elements, between neighbours along each dimension (or along ``dim``)."""
         strides = tuple(s // self._data.itemsize for s in self._data.strides)
         return strides if dim is None else strides[_wrap_dim(dim, self._data.ndim)]
 
     def data_ptr(self) -> int:
+        """The address of the first element."""
         return self._data.__array_interface__["data"][0]
 
     def storage_offset(self) -> int:
+        """Offset of the first element, in elements, from the start of the base tensor's data."""
         return 0 if self._base is None else (self.data_ptr() - self._base.data_ptr()) // self._data.itemsize
 
     # -- conversion to Python / NumPy ----------------------------------------------------------
@@ -367,9 +386,11 @@ class Tensor:
         return a if dtype is None else a.astype(dtype, copy=False)
 
     def cpu(self) -> "Tensor":
+        """Self: tensors already live on the CPU."""
         return self
 
     def cuda(self, *args: Any, **kwargs: Any) -> "Tensor":
+        """Refused (AssertionError, as in torch's CPU build): tapegrad has no GPU backend."""
         check_device("cuda")
         return self  # pragma: no cover (check_device raised)
 

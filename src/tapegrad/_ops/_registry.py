@@ -21,6 +21,7 @@ mode is on and an input requires grad, records a node.
 from __future__ import annotations
 
 import inspect
+import types
 from typing import Any, Callable, Sequence
 
 import numpy as np
@@ -37,13 +38,18 @@ Tensor: Any = None  # bound by _tensor.py
 
 
 class Op:
-    """A declared operation; calling it applies the op (see module docstring)."""
+    """A declared operation; calling it applies the op (see module docstring).
+
+    Each op carries its own docstring, so ``help(tapegrad.sin)`` describes sin: it is written
+    once, when the op is declared, from the declaration (signature, kind, grad_fn, which inputs
+    are differentiable); ``doc=`` puts a hand-written line on top.
+    """
 
     def __init__(self, name: str, forward: Callable, grad_fn: str, args: Sequence[str], *,
                  vjps: Sequence[Callable | None] = (), jvp: Callable | None = None,
                  promote: str | None = None, differentiable: bool = True, view: bool = False,
                  multi_output: bool = False, kind: str = "general",
-                 partials: Sequence[Callable | int | None] = ()) -> None:
+                 partials: Sequence[Callable | int | None] = (), doc: str | None = None) -> None:
         self.name = name
         self.forward = forward
         self.args = tuple(args)
@@ -81,6 +87,7 @@ class Op:
         parts = self.partials or (None,) * len(self.vjps)
         self._bound = tuple(_bind(rule, slots, part) for rule, slots, part
                             in zip(self.vjps, self.vjp_args, parts))
+        self.__doc__ = _describe(self, doc)
         REGISTRY[name] = self
 
     def __repr__(self) -> str:
@@ -217,6 +224,49 @@ def _keep_zeros(g: Any, grad: Any) -> Any:
 
 
 WHERE: Any = None  # the where op, bound by elementwise.py
+
+
+_KINDS = {"elementwise": "Elementwise op", "linear": "Linear op (VJP: its transpose)",
+          "bilinear": "Bilinear op (JVP: product rule)", "general": "General op"}
+
+
+def _describe(op: Op, summary: str | None) -> str:
+    """The docstring of ``op``, from its declaration and ``summary`` (a hand-written line)."""
+    params = []  # keyword parameters: the forward's own, then any other value a rule reads
+    fwd = op.forward
+    if isinstance(fwd, types.FunctionType) and fwd.__module__.startswith("tapegrad"):
+        params = _param_names(fwd)[1 if op.variadic else len(op.args):]
+    for n in op.saved_names:
+        if n not in op.args and n not in params and n != "result" and not (
+                n.endswith("_shape") and n[:-6] in op.args):
+            params.append(n)
+    if params and not op.variadic:
+        params.insert(0, "*")
+    returns = "tuple of Tensors" if op.multi_output else "Tensor"
+    lines = [f"{op.name}({', '.join([*op.args, *params])}) -> {returns}", ""]
+    if summary:
+        lines.append(summary)
+    if not op.differentiable:
+        lines.append("Not differentiable: its result never requires grad (no grad_fn).")
+        return "\n".join(lines)
+    names = [a.lstrip("*") for a in op.args]
+    wrt = [n for n, rule in zip(names, op.vjps) if rule is not None]
+    rest = [n for n, rule in zip(names, op.vjps) if rule is None]
+    what = _KINDS.get(op.kind, "Op")
+    if "keepdim" in params:  # sum, mean, max, var, ...: a reduction over dim
+        what = what.replace(" op", " reduction")
+    if op.view:
+        what += ", a view"
+    not_wrt = " (not " + " and ".join(rest) + ")" if rest else ""
+    lines.append(f"{what}, differentiable in {' and '.join(wrt)}{not_wrt}; "
+                 f"grad_fn: {op.node_cls.__name__}.")
+    if op._jvp is not None:
+        lines.append("Reverse- and forward-mode (JVP) rules are declared beside it; higher "
+                     "derivatives work.")
+    else:
+        lines.append("Its reverse-mode rule is declared beside it (higher derivatives work); no "
+                     "forward mode (JVP).")
+    return "\n".join(lines)
 
 
 def _param_names(fn: Callable) -> list[str]:
@@ -423,7 +473,8 @@ def _with_params(fn: Callable, names: list[str]) -> Callable:
 
 
 def elementwise(name: str, forward: Callable, grad_fn: str, args: Sequence[str] = ("input",), *,
-                promote: str | None = "same", **partials: Callable | int | None) -> Op:
+                promote: str | None = "same", doc: str | None = None,
+                **partials: Callable | int | None) -> Op:
     """An op applied element by element; ``partials`` maps input names to d(result)/d(input)."""
     parts = [partials.get(a) for a in args]
     names = sorted({p for part in parts if callable(part) for p in _param_names(part)})
@@ -443,7 +494,7 @@ def elementwise(name: str, forward: Callable, grad_fn: str, args: Sequence[str] 
 
     return Op(name, forward, grad_fn, args, vjps=[_scaled(p) for p in parts],
               jvp=_with_params(jvp, ["tangents", *names]), promote=promote, kind="elementwise",
-              partials=parts)
+              partials=parts, doc=doc)
 
 
 def linear(name: str, forward: Callable, grad_fn: str, transpose: Callable, *,
@@ -463,7 +514,7 @@ def linear(name: str, forward: Callable, grad_fn: str, transpose: Callable, *,
 
 
 def bilinear(name: str, forward: Callable, grad_fn: str, args: Sequence[str] = ("input", "other"),
-             *, params: Sequence[str] = (), **vjps: Callable) -> Op:
+             *, params: Sequence[str] = (), doc: str | None = None, **vjps: Callable) -> Op:
     """An op linear in each of its two inputs separately (products): JVP by the product rule."""
     a_name, b_name = args
 
@@ -477,7 +528,7 @@ def bilinear(name: str, forward: Callable, grad_fn: str, args: Sequence[str] = (
         return first if second is None else first + second
 
     op = Op(name, forward, grad_fn, args, vjps=[vjps.get(a) for a in args],
-            jvp=_with_params(jvp, ["tangents", a_name, b_name, *params]), kind="bilinear")
+            jvp=_with_params(jvp, ["tangents", a_name, b_name, *params]), kind="bilinear", doc=doc)
     return op
 
 

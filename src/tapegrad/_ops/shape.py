@@ -281,8 +281,9 @@ def _unbind_vjp(grads: list, input_shape: tuple, dim: int) -> Any:
 UNBIND = general("unbind", lambda a, dim: [np.take(a, i, axis=dim) for i in range(a.shape[dim])],
                  "UnbindBackward0", multi_output=True, vjp_input=_unbind_vjp,
                  jvp=lambda t, dim: UNBIND(t[0], dim=dim))
-FLIP = linear("flip", lambda a, dims: np.flip(a, dims), "FlipBackward0",
-              lambda g, dims: flip(g, dims=dims), params=("dims",))
+FLIP = linear("flip", lambda a, dims: np.flip(a, dims).copy(), "FlipBackward0",
+              lambda g, dims: flip(g, dims=dims), params=("dims",),
+              doc="Reverse the order of elements along dims; a copy, as in torch (not a view).")
 flip = FLIP
 
 
