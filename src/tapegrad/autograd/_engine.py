@@ -341,7 +341,9 @@ def _sweep(roots, root_grads, retain_graph, create_graph, capture, accumulate):
             else:
                 arr = g._data if create_graph else g
             if arr.shape != shape:
-                g = _sum_to_size(g, shape)
+                # an array (ordinary backward) goes straight to NumPy; a Tensor is recorded
+                g = (_sum_to_size.forward(g, shape) if g.__class__ is np.ndarray
+                     else _sum_to_size(g, shape=shape))
             if arr.dtype is not dtype and arr.dtype != dtype:  # builtin dtypes are singletons
                 g = _cast(g, dtype)
             if dest._n_outputs == 1:
