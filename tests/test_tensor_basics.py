@@ -164,6 +164,17 @@ def test_ragged_list():
         tg.tensor([[[1, 2], [3, 4]], [[1, 2], [3]]])
 
 
+@pytest.mark.parametrize("data,message", [
+    ([1, [2]], "'list' object cannot be interpreted as an integer"),   # torch's texts
+    ([1, (2,)], "'tuple' object cannot be interpreted as an integer"),
+    ([1.5, [2.0, 3.0]], "must be real number, not list"),
+    ([[1], [2], 3], "not a sequence"),
+])
+def test_numbers_mixed_with_sequences_raise_typeerror(data, message):
+    with pytest.raises(TypeError, match=f"^{message}$".replace("(", r"\(").replace(")", r"\)")):
+        tg.tensor(data)
+
+
 def test_broadcast_error():
     with pytest.raises(RuntimeError, match=r"The size of tensor a \(3\) must match the size of tensor b \(4\) at non-singleton dimension 1"):
         tg.ones(2, 3) + tg.ones(2, 4)

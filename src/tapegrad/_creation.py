@@ -84,9 +84,8 @@ def _infer_dtype(data: Any) -> np.dtype:
     level, depth, shape = [data], 0, []
     while level:
         seqs = [x for x in level if isinstance(x, (list, tuple))]
-        if seqs and len(seqs) != len(level):
-            raise ValueError(f"expected sequence of length {len(seqs[0])} at dim {depth} (got "
-                             f"{_describe(next(x for x in level if not isinstance(x, (list, tuple))))})")
+        if seqs and len(seqs) != len(level):  # sequences mixed with numbers at one depth
+            _raise_mixed(level)
         if not seqs:
             for x in level:
                 kinds.add(_scalar_kind(x))
@@ -124,8 +123,16 @@ def _promote_elements(dtypes: list, kinds: set) -> np.dtype:
     return out
 
 
-def _describe(x: Any) -> str:
-    return "0" if not hasattr(x, "__len__") else str(len(x))
+def _raise_mixed(level: list) -> None:
+    """torch's TypeError for a list mixing numbers and sequences at one depth: the shape comes
+    from the first element, so a later element has the wrong kind."""
+    if isinstance(level[0], (list, tuple)):
+        raise TypeError("not a sequence")
+    bad = next(x for x in level if isinstance(x, (list, tuple)))
+    numbers = {_scalar_kind(x) for x in level if not isinstance(x, (list, tuple))}
+    if numbers & {"float", "complex"}:
+        raise TypeError(f"must be real number, not {type(bad).__name__}")
+    raise TypeError(f"'{type(bad).__name__}' object cannot be interpreted as an integer")
 
 
 def _scalar_kind(x: Any) -> str:
