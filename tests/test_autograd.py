@@ -363,3 +363,72 @@ def test_inplace_ufunc_path_bumps_versions_and_writes_through_views():
     view = base[1:3]
     view += 5
     assert base.tolist() == [0.0, 5.0, 5.0, 0.0]
+
+
+# -- in-place operations on views, recorded by autograd (torch's CopySlices)
+def test_iadd_into_a_slice_of_a_constant_buffer():
+    w = f64(1.0, 2.0)
+    z = tg.zeros(3, dtype=tg.float64)
+    z[:2] += w * 3
+    assert z.grad_fn.name() == "torch::autograd::CopySlices" and z.tolist() == [3.0, 6.0, 0.0]
+    assert repr(z).endswith("grad_fn=<CopySlices>)")
+    (z * tg.tensor([1.0, 10.0, 100.0], dtype=tg.float64)).sum().backward()
+    assert w.grad.tolist() == [3.0, 30.0]
+
+
+def test_inplace_on_a_view_of_a_non_leaf():
+    x = f64(1.0, 1.0, 1.0)
+    y = x * 2
+    v = y[1:]
+    v.mul_(3)
+    assert type(y.grad_fn).__name__ == "CopySlices" and v.grad_fn.name() == "AsStridedBackward0"
+    assert y.tolist() == [2.0, 6.0, 6.0] and v.tolist() == [6.0, 6.0]
+    (y.sum() + (v * v).sum()).backward()
+    # y = [2x0, 6x1, 6x2]; v = [6x1, 6x2]: d/dx = [2, 6 + 72 x1, 6 + 72 x2]
+    assert x.grad.tolist() == [2.0, 78.0, 78.0]
+
+
+def test_inplace_on_a_transposed_view_with_a_tensor_operand():
+    x = tg.tensor([[1.0, 2.0], [3.0, 4.0]], dtype=tg.float64, requires_grad=True)
+    w = f64(10.0, 20.0)
+    y = x + 0
+    y.t()[0].add_(w)  # the first column of y, through a transposed view
+    assert y.tolist() == [[11.0, 2.0], [23.0, 4.0]]
+    y.sum().backward()
+    assert x.grad.tolist() == [[1.0, 1.0], [1.0, 1.0]] and w.grad.tolist() == [1.0, 1.0]
+
+
+def test_inplace_on_a_view_of_a_leaf_that_requires_grad_is_refused():
+    x = f64(1.0, 2.0, 3.0)
+    with pytest.raises(RuntimeError, match="a view of a leaf Variable that requires grad is "
+                                           "being used in an in-place operation."):
+        x[:2].mul_(2)
+
+
+def test_inplace_on_a_view_invalidates_values_saved_from_the_base():
+    x = f64(1.0, 2.0)
+    y = x * 1
+    e = y.exp()  # saves its result, not y; sin saves y
+    s = y.sin()
+    y[0:1].mul_(2)
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        s.sum().backward()
+
+
+def test_inplace_on_views_matches_torch():
+    torch = pytest.importorskip("torch")
+
+    def run(T):
+        x = T.tensor([[1.0, -2.0, 3.0], [0.5, 4.0, -1.0]], dtype=T.float64, requires_grad=True)
+        w = T.tensor([2.0, -1.0], dtype=T.float64, requires_grad=True)
+        y = x * 1.5 + 0.5  # (exp would save y itself, which the in-place ops then invalidate)
+        y[:, 1].mul_(w)
+        y[1:, ::2] += w[:1] * 3.0 + x[0, :2]
+        out = (y * y).sum()
+        out.backward()
+        return y.detach().numpy(), x.grad.numpy(), w.grad.numpy(), y.grad_fn.name()
+
+    ours, theirs = run(tg), run(torch)
+    for a, b in zip(ours[:3], theirs[:3]):
+        np.testing.assert_allclose(a, b, rtol=1e-12)
+    assert ours[3] == theirs[3] == "torch::autograd::CopySlices"

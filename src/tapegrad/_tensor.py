@@ -434,7 +434,8 @@ class Tensor:
             t = tangent_for_repr(self)
             if t is not None:
                 tangent = repr(float(t._data)) if t._data.ndim == 0 else repr(t)
-        return tensor_repr(self._data, grad_fn_name=None if fn is None else fn.name(),
+        # torch shows the node's class name (CopySlices), not name() (torch::autograd::CopySlices)
+        return tensor_repr(self._data, grad_fn_name=None if fn is None else type(fn).__name__,
                            requires_grad=self._requires_grad,
                            default_float=_dtype.default_float(), tangent=tangent)
 
@@ -488,6 +489,57 @@ class Tensor:
         self._bump()
         return True
 
+    def _inplace_on_view(self, op: Callable, args: tuple, kwargs: dict,
+                         recording: bool) -> "Tensor":
+        """``view.op_(...)`` that autograd must record (torch's CopySlices).
+
+        The base tensor's history becomes "the old base with the view's elements replaced by
+        ``op(old view)``" (an index_put, recorded as CopySlices), and the view's history becomes
+        those elements of the new base.  Which base elements the view covers is read from the
+        two arrays' memory layout, so any NumPy view (slices, transposes, reshapes) works.
+        """
+        from tapegrad._ops import shape as S
+        base = self._base
+        if recording and base._grad_fn is None and base._requires_grad:
+            raise RuntimeError("a view of a leaf Variable that requires grad is being used in an "
+                               "in-place operation.")
+        index = _view_index(base._data, self._data)
+        if index is None:
+            raise RuntimeError("tapegrad cannot record an in-place operation on this view (its "
+                               "base is not a contiguous array); use an out-of-place operation")
+        snapshot = Tensor._make(base._data.copy(), base._grad_fn, base._requires_grad,
+                                base._output_nr)
+        fw = _transforms.active  # forward AD: tangents follow the values through the rebasing
+        if fw:
+            from tapegrad.autograd.forward_ad import copy_tangent
+            copy_tangent(snapshot, base)
+        view_old = S.INDEX_ADVANCED(snapshot, index=index)
+        if fw:  # the view's own tangent (a dual made by make_dual has one its base lacks)
+            copy_tangent(view_old, self)
+        result = op(view_old, *args, **kwargs)
+        out, mine = result._data, self._data
+        if out.dtype != mine.dtype and not np.can_cast(out.dtype, mine.dtype, "same_kind"):
+            raise RuntimeError(f"result type {_dtype.torch_name(out.dtype)} can't be cast to the "
+                               f"desired output type {_dtype.torch_name(mine.dtype)}")
+        if out.shape != mine.shape:
+            raise RuntimeError(f"output with shape {list(mine.shape)} doesn't match the broadcast "
+                               f"shape {list(out.shape)}")
+        new_base = S.INDEX_PUT(snapshot, result, index=index)
+        np.copyto(mine, out, casting="unsafe")  # writes through into the base's array
+        self._bump()
+        if recording:
+            base._grad_fn, base._output_nr, base._requires_grad = new_base._grad_fn, 0, True
+        current = Tensor._make(base._data, base._grad_fn, base._requires_grad, base._output_nr)
+        if fw:
+            copy_tangent(base, new_base)
+            copy_tangent(current, new_base)
+        as_view = S.INDEX_AS_STRIDED(current, index=index)
+        if recording:
+            self._grad_fn, self._output_nr, self._requires_grad = as_view._grad_fn, 0, True
+        if fw:
+            copy_tangent(self, as_view)
+        return self
+
     def _inplace(self, op: Callable, *args: Any, **kwargs: Any) -> "Tensor":
         """Apply ``op(self, *args)`` and store the result in self, as torch's ``op_`` methods do.
 
@@ -497,14 +549,16 @@ class Tensor:
         """
         recording = grad_mode.state.enabled and (
             self._requires_grad or any(isinstance(a, Tensor) and a._requires_grad for a in args))
+        if self._base is not None and _transforms.active and not recording:
+            from tapegrad.autograd.forward_ad import level_entered
+            if level_entered():  # the base's tangent must change with the view's values
+                return self._inplace_on_view(op, args, kwargs, recording=False)
         if recording:
             if self._grad_fn is None and self._requires_grad:
                 raise RuntimeError("a leaf Variable that requires grad is being used in an "
                                    "in-place operation.")
             if self._base is not None and (self._base._requires_grad or not self._requires_grad):
-                raise RuntimeError("tapegrad does not support in-place operations that autograd "
-                                   "must record on a view of another tensor (torch's CopySlices); "
-                                   "use an out-of-place operation instead")
+                return self._inplace_on_view(op, args, kwargs, recording=True)
             old = Tensor._make(self._data.copy(), self._grad_fn, self._requires_grad,
                                self._output_nr)
             if _transforms.active:
@@ -540,6 +594,27 @@ class Tensor:
 
 
 _new = object.__new__
+
+
+def _view_index(base: np.ndarray, view: np.ndarray) -> tuple | None:
+    """The base elements a view covers, as an index into ``base`` shaped like the view (or None
+    when the base's memory is not C-contiguous, where offsets do not map to positions)."""
+    if not base.flags.c_contiguous or view.dtype != base.dtype:
+        return None
+    size = base.itemsize
+    start = view.__array_interface__["data"][0] - base.__array_interface__["data"][0]
+    if start % size:
+        return None
+    pos = np.full(view.shape, start // size, dtype=np.intp)
+    for axis, (n, stride) in enumerate(zip(view.shape, view.strides)):
+        if stride % size:
+            return None
+        shape = [1] * view.ndim
+        shape[axis] = n
+        pos = pos + (np.arange(n, dtype=np.intp) * (stride // size)).reshape(shape)
+    if pos.size and (pos.min() < 0 or pos.max() >= base.size):
+        return None
+    return np.unravel_index(pos, base.shape)
 
 
 def _rebuild(data: np.ndarray, requires_grad: bool) -> Tensor:

@@ -37,6 +37,9 @@ REGISTRY: dict[str, "Op"] = {}
 Tensor: Any = None  # bound by _tensor.py
 
 
+_CPP_NODE_NAMES = {"CopySlices": "torch::autograd::CopySlices"}
+
+
 class Op:
     """A declared operation; calling it applies the op (see module docstring).
 
@@ -60,7 +63,10 @@ class Op:
         self.multi_output = multi_output
         self.variadic = bool(args) and args[0].startswith("*")
         self.partials = tuple(partials)
-        self.node_cls = type(grad_fn, (Node,), {"__slots__": (), "op": self})
+        body = {"__slots__": (), "op": self}
+        if grad_fn in _CPP_NODE_NAMES:  # nodes torch implements in C++ answer name() with these
+            body["name"] = lambda node, full=_CPP_NODE_NAMES[grad_fn]: full
+        self.node_cls = type(grad_fn, (Node,), body)
         self.vjps = tuple(vjps)
         self._jvp = jvp
         # Which values the rules read, resolved by parameter name.  The first parameter of a

@@ -132,6 +132,8 @@ INDEX_SLICE = _index_op("SliceBackward0", True)
 INDEX_UNSQUEEZE = _index_op("UnsqueezeBackward0", True)
 INDEX_ALIAS = _index_op("AliasBackward0", True)
 INDEX_ADVANCED = _index_op("IndexBackward0", False)
+# The elements of a base tensor a view covers, after an in-place op on the view (CopySlices).
+INDEX_AS_STRIDED = _index_op("AsStridedBackward0", False)
 select_index = INDEX_ADVANCED
 
 
