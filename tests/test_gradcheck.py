@@ -67,6 +67,12 @@ def _make_any(specs, seed):
     return out
 
 
+# Index tensors for gather/scatter_add/index_select (repeats, so gradients accumulate).
+_GATHER_IDX = np.array([[0, 3], [2, 2], [1, 0]])  # (3, 2) into dim 1 of a (3, 4) input
+_GATHER0_IDX = np.array([[2, 0, 1], [2, 2, 0]])  # (2, 3) into dim 0 of a (3, 4) input
+_GATHER_WIDE_IDX = np.array([[0, 3, 3, 1, 0, 2]])  # wider than the input along dim 1
+
+
 # name -> (fn, [list of input-spec lists])
 CASES = {
     # elementwise unary
@@ -101,11 +107,27 @@ CASES = {
     "frac": (lambda x: tg.frac(x * 3.3), [[U(5, lo=0.1, hi=0.25)], [U(2, 3, lo=0.35, hi=0.55)]]),
     "clamp": (lambda x: tg.clamp(x, -0.5, 0.5), [[_distinct(6, scale=0.35)], [_distinct(2, 3, scale=0.35)]]),
     "clamp_min": (lambda x: x.clamp(min=0.1), [[_distinct(6, scale=0.35)]]),
+    "clamp_tensor": (lambda x, lo, hi: tg.clamp(x, lo, hi),
+                     [[U(2, 4), U(4, lo=-0.6, hi=-0.1), U(2, 1, lo=0.1, hi=0.6)]]),
+    "clamp_tensor_crossed": (lambda x, lo, hi: x.clamp(lo, hi),
+                             [[U(6), U(6, lo=-0.2, hi=0.6), U(6, lo=-0.6, hi=0.2)]]),
+    "clamp_tensor_min": (lambda x, lo: x.clamp(min=lo), [[U(2, 3), U(3, lo=-0.5, hi=0.5)]]),
+    "clamp_tensor_max": (lambda x, hi: tg.clamp(x, max=hi), [[U(2, 3), U(2, 1, lo=-0.5, hi=0.5)]]),
     "pow_scalar": (lambda x: x ** 3, [[U(3)], [U(2, 3)]]),
     "pow_frac": (lambda x: tg.pow(x, 2.5), [[P(3)], [P(2, 3)]]),
     "pow_tensor": (tg.pow, [[P(3), U(3)], [P(2, 3), U(3)], [P(3, 1), U(1, 4)]]),
     "rpow": (lambda x: 2.0 ** x, [[U(3)], [U(2, 3)]]),
     "square": (tg.square, [[U(3)], [U(2, 3)]]),
+    # special functions
+    "erf": (tg.erf, [[U(3)], [U(2, 3, lo=-2.0, hi=2.0)]]),
+    "erfc": (tg.erfc, [[U(3)], [U(2, 3, lo=-2.0, hi=2.0)]]),
+    "lgamma": (tg.lgamma, [[P(3)], [U(2, 3, lo=-2.9, hi=-2.1)]]),
+    "digamma": (tg.digamma, [[P(3)], [U(2, 3, lo=-1.9, hi=-1.1)]]),
+    "polygamma1": (lambda x: tg.polygamma(1, x), [[P(3)], [U(2, 3, lo=-0.9, hi=-0.1)]]),
+    "polygamma2": (lambda x: x.polygamma(2), [[P(2, 3)]]),
+    "xlogy": (tg.xlogy, [[U(3), P(3)], [U(2, 3), P(3)], [U(3, 1), P(1, 4)]]),
+    "xlogy_scalar_other": (lambda x: tg.xlogy(x, 2.5), [[U(2, 3)]]),
+    "xlogy_scalar_self": (lambda x: tg.xlogy(1.5, x), [[P(2, 3)]]),
     # binary
     "add": (tg.add, [[U(3), U(3)], [U(3, 1), U(1, 4)], [U(2, 3), U(3)]]),
     "add_alpha": (lambda a, b: tg.add(a, b, alpha=2.5), [[U(2, 3), U(3)]]),
@@ -209,6 +231,19 @@ CASES = {
     "index_none_mid": (lambda x: x[:, None], [[U(3, 4)]]),
     "index_ellipsis": (lambda x: x[...], [[U(3, 4)]]),
     "index_mixed": (lambda x: x[1, [0, 3]], [[U(3, 4)]]),
+    "gather": (lambda x: tg.gather(x, 1, tg.tensor(_GATHER_IDX)), [[U(3, 4)]]),
+    "gather0": (lambda x: x.gather(0, tg.tensor(_GATHER0_IDX)), [[U(3, 4)]]),
+    "gather_wide": (lambda x: x.gather(1, tg.tensor(_GATHER_WIDE_IDX)), [[U(2, 4)]]),
+    "scatter_add": (lambda x, s: tg.scatter_add(x, 1, tg.tensor(_GATHER_IDX), s),
+                    [[U(3, 4), U(3, 2)], [U(3, 4), U(4, 3)]]),
+    "scatter_add0": (lambda x, s: x.scatter_add(0, tg.tensor(_GATHER0_IDX), s),
+                     [[U(3, 4), U(2, 3)]]),
+    "index_select": (lambda x: tg.index_select(x, 0, tg.tensor([2, 0, 2])), [[U(3, 4)], [U(3)]]),
+    "index_select1": (lambda x: x.index_select(1, tg.tensor([3, 1])), [[U(3, 4)]]),
+    "sort": (tg.sort, [[_distinct(5)], [_distinct(2, 3)]]),
+    "sort_desc0": (lambda x: x.sort(0, descending=True).values, [[_distinct(3, 2)]]),
+    "topk": (lambda x: tg.topk(x, 2), [[_distinct(5)], [_distinct(2, 4)]]),
+    "topk_smallest": (lambda x: x.topk(2, dim=0, largest=False).values, [[_distinct(3, 2)]]),
     "setitem_basic": (_setitem_basic, [[U(3, 4), U(2, 2)]]),
     "setitem_adv": (_setitem_adv, [[U(3, 4), U(2, 4)]]),
 }

@@ -178,6 +178,37 @@ def test_indexing_with_batched_index_tensors(k):
                                tg.stack([f(x[0], idx[b]) for b in range(B)]).detach().numpy())
 
 
+SELECTIONS = {
+    "gather": lambda a, i: tg.gather(a, 1, i),
+    "gather0": lambda a, i: a.gather(0, i),
+    "scatter_add": lambda a, i: tg.scatter_add(a, 1, i, a[:, 1:3] * 2),
+    "index_select": lambda a, i: tg.index_select(a, 1, i[0]),
+    "index_select0": lambda a, i: a.index_select(0, i[:, 1]),
+    "index_select_0d": lambda a, i: a.index_select(1, i[1, 0]),
+    "sort_then_gather": lambda a, i: tg.gather(tg.sort(a, 0).values, 1, i),
+    "topk_indices": lambda a, i: tg.gather(a, 1, tg.topk(a, 2).indices) * tg.gather(a, 1, i),
+}
+
+
+@pytest.mark.parametrize("dims", [(0, 0), (None, 0), (0, None)], ids=["both", "index", "input"])
+@pytest.mark.parametrize("name", sorted(SELECTIONS))
+def test_selecting_with_batched_index_tensors(name, dims):
+    """gather / scatter_add / index_select with an index per example (or one for all, or one
+    input for all): values and gradients = a loop over the examples."""
+    rng = np.random.default_rng(17)
+    x = tg.tensor(rng.standard_normal((B, 3, 4)), requires_grad=True)
+    idx = tg.tensor(rng.integers(0, 3, (B, 3, 2)))
+    f = SELECTIONS[name]
+    args = [x if dims[0] == 0 else x[0], idx if dims[1] == 0 else idx[0]]
+    got = vmap(f, in_dims=dims)(*args)
+    want = tg.stack([f(*[a[b] if d == 0 else a for a, d in zip(args, dims)]) for b in range(B)])
+    np.testing.assert_allclose(got.detach().numpy(), want.detach().numpy(), rtol=1e-12)
+    seed = tg.tensor(rng.standard_normal(tuple(got.shape)))
+    g1 = tg.autograd.grad(got, x, seed)[0]
+    g2 = tg.autograd.grad(want, x, seed)[0]
+    np.testing.assert_allclose(g1.numpy(), g2.numpy(), rtol=1e-12)
+
+
 # -- per-example gradients and composition ---------------------------------------------------
 def _data(seed=0, n=5, d=3):
     rng = np.random.default_rng(seed)

@@ -24,11 +24,13 @@ from ._dtype import (bool, cdouble, cfloat, complex64, complex128, double, dtype
 from ._tensor import Size, Tensor, device
 from ._ops import _registry
 from ._ops import elementwise as _E
+from ._ops import special as _SP
 from . import _methods  # noqa: F401  (attaches Tensor methods)
-from ._api import (add, amax, amin, argmax, argmin, bmm, clamp, clip, cumsum, diag, div, divide,
-                   dot, ger, inner, log_softmax, logsumexp, matmul, max, mean, min, mm, mul,
-                   multiply, mv, norm, outer, pow, prod, rsub, softmax, square, std, sub, subtract,
-                   sum, trace, tril, triu, true_divide, var, where)
+from ._api import (add, amax, amin, argmax, argmin, argsort, bmm, clamp, clip, cumsum, diag, div,
+                   divide, dot, gather, ger, index_select, inner, log_softmax, logsumexp, matmul,
+                   max, mean, min, mm, mul, multiply, mv, norm, outer, polygamma, pow, prod, rsub,
+                   scatter_add, softmax, sort, square, std, sub, subtract, sum, topk, trace, tril,
+                   triu, true_divide, var, where, xlogy)
 from ._shaping import (allclose, broadcast_to, cat, chunk, clone, concat, concatenate, detach,
                        equal, expand_as, flatten, flip, is_floating_point, is_tensor, isclose,
                        narrow, numel, permute, repeat, reshape, split, squeeze, stack, swapaxes,
@@ -66,6 +68,7 @@ greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
 logical_and, logical_or, logical_xor, logical_not = (_E.LOGICAL_AND, _E.LOGICAL_OR,
                                                      _E.LOGICAL_XOR, _E.LOGICAL_NOT)
 isnan, isinf, isfinite = _E.ISNAN, _E.ISINF, _E.ISFINITE
+erf, erfc, lgamma, digamma = _SP.ERF, _SP.ERFC, _SP.LGAMMA, _SP.DIGAMMA
 
 
 class cuda:

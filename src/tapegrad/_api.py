@@ -14,7 +14,8 @@ import numpy as np
 
 from ._tensor import Tensor, _wrap_dim
 from .autograd import grad_mode
-from ._ops import elementwise as E, linalg as L, reduction as R, shape as S
+from ._ops import elementwise as E, linalg as L, reduction as R, selection as X, shape as S
+from ._ops import special as SP
 
 def _return_type(name: str) -> type:
     """torch.return_types.NAME: a named tuple ``(values, indices)`` printed as torch prints it."""
@@ -28,6 +29,8 @@ def _return_type(name: str) -> type:
 
 _max_result = _return_type("max")
 _min_result = _return_type("min")
+_sort_result = _return_type("sort")
+_topk_result = _return_type("topk")
 
 
 def _accepts_numpy_names(fn):
@@ -120,9 +123,24 @@ def _out(result: Tensor, out: Tensor | None) -> Tensor:
 
 
 def clamp(input: Tensor, min: Any = None, max: Any = None, *, out: Tensor | None = None) -> Tensor:
-    """Limit values to [min, max] (either bound may be None)."""
+    """Limit values to [min, max] (either bound may be None).
+
+    The bounds are numbers (``ClampBackward1``) or tensors that broadcast against ``input``
+    (``ClampBackward0``: the gradient also flows to a bound wherever it is the value taken)::
+
+        tapegrad.clamp(x, min=lo, max=hi)   # lo, hi: tensors
+    """
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    if isinstance(min, Tensor) or isinstance(max, Tensor):
+        if not all(b is None or isinstance(b, Tensor) for b in (min, max)):
+            got = ", ".join(type(a).__name__ for a in (input, min, max) if a is not None)
+            raise TypeError(
+                f"clamp() received an invalid combination of arguments - got ({got}), but "
+                "expected one of:\n * (Tensor input, Tensor min = None, Tensor max = None, *, "
+                "Tensor out = None)\n * (Tensor input, Number min = None, Number max = None, *, "
+                "Tensor out = None)\n")
+        return _out(E.CLAMP_TENSOR(input, min, max), out)
     return _out(E.CLAMP(input, min=min, max=max), out)
 
 
@@ -404,3 +422,112 @@ def triu(input: Tensor, diagonal: int = 0) -> Tensor:
     one below it.
     """
     return L.TRIU(input, diagonal=diagonal)
+
+
+# -- special functions ---------------------------------------------------------------------------
+def xlogy(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:
+    """``input * log(other)``, 0 where ``input == 0`` (unless ``other`` is NaN); either operand
+    may be a number.  Useful for entropies: ``xlogy(p, p)`` is 0 at ``p = 0``."""
+    return _out(SP.xlogy(input, other), out)
+
+
+def polygamma(n: int, input: Tensor, *, out: Tensor | None = None) -> Tensor:
+    """The ``n``-th derivative of ``digamma`` (``polygamma(0, x)`` is ``digamma(x)``)."""
+    if not isinstance(n, (builtins.int, np.integer)) or isinstance(n, builtins.bool):
+        raise TypeError(f"polygamma(): argument 'n' (position 1) must be int, not "
+                        f"{type(n).__name__}")
+    if n < 0:
+        raise RuntimeError("polygamma(n, x) does not support negative n.")
+    return _out(SP.POLYGAMMA(input, n=builtins.int(n)), out)
+
+
+# -- selecting by index --------------------------------------------------------------------------
+def _check_index(index: Any, fn: str, position: int, dtype_message: str) -> None:
+    if not isinstance(index, Tensor):
+        raise TypeError(f"{fn}(): argument 'index' (position {position}) must be Tensor, not "
+                        f"{type(index).__name__}")
+    if index.dtype.np not in (np.dtype(np.int64), np.dtype(np.int32)):
+        raise RuntimeError(dtype_message)
+
+
+def _size_list(shape: Any) -> str:
+    return "[" + ", ".join(str(s) for s in shape) + "]"
+
+
+def gather(input: Tensor, dim: int, index: Tensor, *, sparse_grad: bool = False,
+           out: Tensor | None = None) -> Tensor:
+    """Values of ``input`` at ``index`` along ``dim``: ``out[i][j] = input[i][index[i][j]]`` for
+    ``dim=1``.  ``index`` has input's number of dims (not larger than input apart from ``dim``)::
+
+        tapegrad.gather(tapegrad.tensor([[1., 2.], [3., 4.]]), 1, tapegrad.tensor([[1], [0]]))
+        # tensor([[2.], [3.]])
+    """
+    _check_index(index, "gather", 3, "gather(): Expected dtype int32/int64 for index")
+    d = _wrap_dim(dim, input.ndim)
+    if input.ndim and index.ndim != input.ndim:
+        raise RuntimeError("Index tensor must have the same number of dimensions as input tensor")
+    for k in range(index.ndim if input.ndim else 0):
+        if k != d and index.shape[k] > input.shape[k]:
+            raise RuntimeError(f"Size does not match at dimension {k} expected index "
+                               f"{_size_list(index.shape)} to be no larger than self "
+                               f"{_size_list(input.shape)} apart from dimension {d}")
+    return _out(X.GATHER(input, index, dim=d), out)
+
+
+def scatter_add(input: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:
+    """A copy of ``input`` with ``src``'s elements added at ``index`` along ``dim``:
+    ``out[i][index[i][j]] += src[i][j]`` for ``dim=1`` (repeated indices accumulate)."""
+    _check_index(index, "scatter_add", 3, "scatter(): Expected dtype int32/int64 for index")
+    if src.dtype != input.dtype:
+        raise RuntimeError("scatter(): Expected self.dtype to be equal to src.dtype")
+    d = _wrap_dim(dim, input.ndim)
+    if input.ndim and index.ndim != input.ndim:
+        raise RuntimeError("Index tensor must have the same number of dimensions as self tensor")
+    for k in range(index.ndim if input.ndim else 0):
+        if (k != d and index.shape[k] > input.shape[k]) or index.shape[k] > src.shape[k]:
+            raise RuntimeError(f"Expected index {_size_list(index.shape)} to be no larger than "
+                               f"self {_size_list(input.shape)} apart from dimension {d} and to "
+                               f"be no larger size than src {_size_list(src.shape)}")
+    return X.SCATTER_ADD(input, index, src, dim=d)
+
+
+def index_select(input: Tensor, dim: int, index: Tensor, *, out: Tensor | None = None) -> Tensor:
+    """The slices of ``input`` along ``dim`` at the positions in the 1-D ``index`` (repeats
+    allowed): ``index_select(x, 0, tapegrad.tensor([2, 0]))`` is rows 2 and 0 of ``x``."""
+    if isinstance(index, Tensor) and index.ndim > 1:
+        raise IndexError("index_select(): Index is supposed to be a vector")
+    _check_index(index, "index_select", 3,
+                 "index_select(): Expected dtype int32 or int64 for index")
+    return _out(X.INDEX_SELECT(input, index, dim=_wrap_dim(dim, input.ndim)), out)
+
+
+def argsort(input: Tensor, dim: int = -1, descending: bool = False, *,
+            stable: bool = False) -> Tensor:
+    """Indices that sort ``input`` along ``dim`` (int64).  Sorting is always stable here (equal
+    values keep their order), which ``stable=False`` allows."""
+    return X.ARGSORT(input, dim=_wrap_dim(dim, input.ndim), descending=builtins.bool(descending),
+                     stable=builtins.bool(stable))
+
+
+def sort(input: Tensor, dim: int = -1, descending: bool = False, *, stable: bool = False) -> Any:
+    """The named tuple ``(values, indices)`` of ``input`` sorted along ``dim``; NaN sorts as the
+    largest value.  The gradient of ``values`` goes back to where each value came from::
+
+        tapegrad.sort(tapegrad.tensor([3., 1., 2.]))
+        # tapegrad.return_types.sort(values=tensor([1., 2., 3.]), indices=tensor([1, 2, 0]))
+    """
+    d = _wrap_dim(dim, input.ndim)
+    indices = argsort(input, d, descending, stable=stable)
+    return _sort_result(X.SORT(input, indices, dim=d), indices)
+
+
+def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: bool = True) -> Any:
+    """The named tuple ``(values, indices)`` of the ``k`` largest (``largest=False``: smallest)
+    elements along ``dim``, largest first (always sorted here, which ``sorted=False`` allows)."""
+    d = _wrap_dim(dim, input.ndim)
+    size = input.shape[d] if input.ndim else 1
+    if not 0 <= k <= size:
+        raise RuntimeError("selected index k out of range")
+    order = argsort(input, d, largest, stable=True)
+    indices = order if input.ndim == 0 else S.NARROW(order, dim=d, start=0, length=k)
+    return _topk_result(X.TOPK(input, indices, dim=d), indices)

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from . import _api as A, _dtype, _shaping as Sh
-from ._ops import _transforms, elementwise as E
+from ._ops import _transforms, elementwise as E, special as SP
 from ._ops._registry import Op
 from ._tensor import Tensor
 
@@ -134,6 +134,11 @@ def _normal_(self: Tensor, mean: float = 0.0, std: float = 1.0, *, generator: An
     return self._inplace(lambda t: Tensor._make(draws.astype(t._data.dtype)))
 
 
+def _polygamma(self: Tensor, n: int) -> Tensor:
+    """``tapegrad.polygamma(n, self)``: the n-th derivative of digamma at this tensor."""
+    return A.polygamma(n, self)
+
+
 def _copy_(self: Tensor, src: Tensor, non_blocking: bool = False) -> Tensor:
     """Copy ``src``'s values (broadcast to this shape) into this tensor; differentiable in src."""
     return self._inplace(lambda t, s: t * 0 + s, src)
@@ -144,7 +149,7 @@ _BINARY = {
     "maximum": E.MAXIMUM, "minimum": E.MINIMUM, "remainder": E.REMAINDER, "fmod": E.FMOD,
     "eq": E.EQ, "ne": E.NE, "lt": E.LT, "le": E.LE, "gt": E.GT, "ge": E.GE,
     "logical_and": E.LOGICAL_AND, "logical_or": E.LOGICAL_OR, "logical_xor": E.LOGICAL_XOR,
-    "floor_divide": E.FLOOR_DIVIDE,
+    "floor_divide": E.FLOOR_DIVIDE, "xlogy": A.xlogy,
 }
 _UNARY = {
     "neg": E.NEG, "exp": E.EXP, "exp2": E.EXP2, "expm1": E.EXPM1, "log": E.LOG, "log2": E.LOG2,
@@ -153,14 +158,17 @@ _UNARY = {
     "cosh": E.COSH, "tanh": E.TANH, "sigmoid": E.SIGMOID, "relu": E.RELU, "abs": E.ABS,
     "sign": E.SIGN, "floor": E.FLOOR, "ceil": E.CEIL, "round": E.ROUND, "trunc": E.TRUNC,
     "frac": E.FRAC, "reciprocal": E.RECIPROCAL, "square": A.square, "logical_not": E.LOGICAL_NOT,
-    "isnan": E.ISNAN, "isinf": E.ISINF, "isfinite": E.ISFINITE,
+    "isnan": E.ISNAN, "isinf": E.ISINF, "isfinite": E.ISFINITE, "erf": SP.ERF, "erfc": SP.ERFC,
+    "lgamma": SP.LGAMMA, "digamma": SP.DIGAMMA,
 }
 _OTHER = {
     "sum": A.sum, "mean": A.mean, "prod": A.prod, "max": A.max, "min": A.min, "amax": A.amax,
     "amin": A.amin, "argmax": A.argmax, "argmin": A.argmin, "cumsum": A.cumsum, "norm": A.norm,
     "var": A.var, "std": A.std, "logsumexp": A.logsumexp, "softmax": A.softmax,
     "log_softmax": A.log_softmax, "dot": A.dot, "mv": A.mv, "mm": A.mm, "matmul": A.matmul,
-    "bmm": A.bmm, "outer": A.outer,
+    "bmm": A.bmm, "outer": A.outer, "polygamma": _polygamma, "gather": A.gather,
+    "scatter_add": A.scatter_add, "index_select": A.index_select, "sort": A.sort,
+    "argsort": A.argsort, "topk": A.topk,
     "reshape": _reshape, "view": Sh.view, "flatten": Sh.flatten,
     "squeeze": Sh.squeeze, "unsqueeze": Sh.unsqueeze, "permute": Sh.permute,
     "transpose": Sh.transpose, "swapaxes": Sh.transpose, "t": Sh.t, "expand": Sh.expand,
@@ -221,7 +229,8 @@ def install() -> None:
     for name, fn in {**_BINARY, **_UNARY}.items():
         if name not in ("eq", "ne", "lt", "le", "gt", "ge", "isnan", "isinf", "isfinite"):
             _set(name + "_", _inplace(fn, name + "_"))
-    for name, fn in {"clamp": A.clamp, "clip": A.clamp, "sub": A.sub, "div": A.div}.items():
+    for name, fn in {"clamp": A.clamp, "clip": A.clamp, "sub": A.sub, "div": A.div,
+                     "polygamma": _polygamma, "scatter_add": A.scatter_add}.items():
         _set(name + "_", _inplace(fn, name + "_"))
     _set("true_divide", A.div)
     for name, fn in _OPERATORS.items():

@@ -5,6 +5,7 @@ respect to each input, written with tapegrad ops so it can be differentiated aga
 """
 from __future__ import annotations
 
+import builtins
 import math
 from typing import Any
 
@@ -141,6 +142,32 @@ def _clamp_mask(input: Any, min: Any, max: Any) -> Any:
 
 
 CLAMP = elementwise("clamp", _clamp, "ClampBackward1", input=_clamp_mask)
+
+
+def _clamp_tensor(input: np.ndarray, min: Any, max: Any) -> np.ndarray:
+    # Tensor bounds take part in type promotion (an int tensor clamped by float bounds is float).
+    common, acc = input.dtype, input
+    for bound in (min, max):
+        if bound is not None:
+            common = _dtype.result_dtype(acc, bound)
+            acc = np.empty((1,) * builtins.max(acc.ndim, bound.ndim), common)
+    return _clamp(input.astype(common, copy=False), min, max).astype(common, copy=False)
+
+
+def _clamp_min_partial(input: Any, min: Any, max: Any) -> Any:
+    below = input < min  # the lower bound is active (and wins over an upper bound below it)
+    return below if max is None else below & (min < max)
+
+
+def _clamp_max_partial(input: Any, min: Any, max: Any) -> Any:
+    above = input > max  # the upper bound is active, or it lies below the lower one
+    return above if min is None else above | (max < min)
+
+
+# Tensor bounds (either may be None): differentiable in the bounds where they are active.
+CLAMP_TENSOR = elementwise("clamp_tensor", _clamp_tensor, "ClampBackward0",
+                           ("input", "min", "max"), promote=None, input=_clamp_mask,
+                           min=_clamp_min_partial, max=_clamp_max_partial)
 MAXIMUM = elementwise("maximum", np.maximum, "MaximumBackward0", ("input", "other"),
                       promote="promote",
                       input=lambda input, other: (input > other) + (input == other) * 0.5,

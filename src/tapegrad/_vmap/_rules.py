@@ -16,6 +16,9 @@ The rules by family:
 * indexing: a full slice is put in front of the index (NumPy's placement of separated advanced
   indices is undone with a permute); index tensors that are themselves batched get
   ``arange(batch)`` in front instead (``batched_getitem``);
+* index operands (``gather``, ``sort``, ``topk``, ``scatter_add``): every operand is repeated
+  over the batch and ``dim`` shifted, so each example may have its own index; ``index_select``
+  with a per-example index becomes the equivalent ``gather``;
 * products: ``dot``/``mv``/``mm``/``matmul`` become one NumPy matmul; a batch of vectors or
   matrices against one unbatched matrix is a single 2-D product.
 """
@@ -25,7 +28,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from .._ops import elementwise as E, linalg as L, reduction as R, shape as S
+from .._ops import elementwise as E, linalg as L, reduction as R, selection as X, shape as S
 from .._ops._registry import REGISTRY
 from .._tensor import Tensor
 from ._batched import BatchedTensor, materialize, wrap
@@ -271,6 +274,40 @@ def batched_getitem(x: Any, index: Any) -> Any:
     return wrap(S.STACK(*results, dim=0, count=n), level)
 
 
+# -- selecting by index tensors ------------------------------------------------------------------
+def _front_any(x: Any, level: Any) -> Any:
+    """``_front`` that also takes a raw array (an index saved by a derivative rule)."""
+    if isinstance(x, np.ndarray):
+        x = Tensor._make(x)
+    return _front(x, level)
+
+
+def gathered(level: Any, op: Any, args: tuple, params: dict) -> Any:
+    """gather, sort, topk and scatter_add: every operand (input, index, src) repeated over the
+    batch, the dim shifted; each example then reads and writes its own row only."""
+    return wrap(op(*[_front_any(a, level) for a in args], dim=params["dim"] + 1), level)
+
+
+def index_select(level: Any, op: Any, args: tuple, params: dict) -> Any:
+    """One index for every example: select along the shifted dim.  An index per example: the
+    equivalent gather, the index laid along ``dim`` and repeated over the other dims."""
+    x, index = args
+    dim = params["dim"]
+    if _value(index, level) is None:
+        return wrap(op(_value(x, level), index, dim=dim + 1), level)
+    xv, iv = _front(x, level), _value(index, level)
+    shape = list(xv.shape)
+    shape[dim + 1] = int(np.prod(tuple(iv.shape[1:]), dtype=np.int64))
+    flat = S.RESHAPE(iv, shape=(shape[0], shape[dim + 1]))
+    return wrap(X.GATHER(xv, _spread_batched(flat, dim + 1, tuple(shape)), dim=dim + 1), level)
+
+
+def _spread_batched(flat: Any, dim: int, shape: tuple) -> Any:
+    """Physical per-example indices ``(batch, n)`` laid along ``dim`` of ``shape`` (batch first)."""
+    along = S.RESHAPE(flat, shape=tuple(s if k in (0, dim) else 1 for k, s in enumerate(shape)))
+    return S.EXPAND(along, shape=shape)
+
+
 # -- linear algebra ------------------------------------------------------------------------------
 def products(level: Any, op: Any, args: tuple, params: dict) -> Any:
     """dot, mv, mm and matmul of every shape, as one physical matmul."""
@@ -390,7 +427,7 @@ _declare(reduction, "sum", "sum_dim", "mean", "mean_dim", "prod", "prod_dim", "m
 _declare(extreme_along, "max_dim", "min_dim")
 _declare(arg_extreme, "argmax", "argmin")
 _declare(shift_dims, "cumsum", "softmax", "log_softmax", "permute", "transpose", "narrow",
-         "select", "flip", "split", "unbind")
+         "select", "flip", "split", "unbind", "argsort")
 _declare(joined, "cat", "stack")
 _declare(reshaped, "reshape", "unsafe_view", "squeeze", "squeeze_dim", "unsqueeze")
 _declare(expand, "expand")
@@ -404,6 +441,9 @@ _declare(index_backward, "index_backward")
 _declare(index_put, "index_put")
 _declare(products, "dot", "mv", "mm", "matmul_UnsafeViewBackward0", "matmul_MvBackward0",
          "matmul_MmBackward0", "matmul_SqueezeBackward4")
+_declare(gathered, "gather", "sort", "topk", "scatter_add")
+_declare(index_select, "index_select")
+_declare(elementwise, "xlogy", "xlogy_scalar_other", "xlogy_scalar_self")
 _declare(trace, "trace")
 _declare(diagonal, "diagonal")
 _declare(diag_embed, "diag")
