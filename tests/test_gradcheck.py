@@ -48,6 +48,19 @@ def _setitem_adv(x, v):
     return y * x
 
 
+def _inplace_on_view(x, w):
+    y = x * 2.0
+    v = y[:, 1:]          # a view of y: mul_ on it is recorded as CopySlices on y
+    v.mul_(w)
+    return y * v.sum()    # v's own history (AsStridedBackward0) is used too
+
+
+def _iadd_into_constant_slice(x, v):
+    z = tg.zeros(3, 4, dtype=tg.float64)
+    z[1:, ::2] += v       # a view of a constant: z takes v's history (CopySlices)
+    return z * x
+
+
 def _distinct(*shape, scale=1.0):
     """Inputs with well-separated values (no ties for max/min/sort-like ops)."""
     return ("d", shape, scale, None)
@@ -246,6 +259,8 @@ CASES = {
     "topk_smallest": (lambda x: x.topk(2, dim=0, largest=False).values, [[_distinct(3, 2)]]),
     "setitem_basic": (_setitem_basic, [[U(3, 4), U(2, 2)]]),
     "setitem_adv": (_setitem_adv, [[U(3, 4), U(2, 4)]]),
+    "inplace_on_view": (_inplace_on_view, [[U(3, 4), U(3, 3)], [U(2, 3), U(2)]]),
+    "iadd_into_constant_slice": (_iadd_into_constant_slice, [[U(3, 4), U(2, 2)]]),
 }
 
 

@@ -436,7 +436,7 @@ _declare(repeat, "repeat")
 _declare(transpose_matrix, "t")
 _declare(trailing, "tril", "triu")
 _declare(index, "index_SelectBackward0", "index_SliceBackward0", "index_UnsqueezeBackward0",
-         "index_AliasBackward0", "index_IndexBackward0")
+         "index_AliasBackward0", "index_IndexBackward0", "index_AsStridedBackward0")
 _declare(index_backward, "index_backward")
 _declare(index_put, "index_put")
 _declare(products, "dot", "mv", "mm", "matmul_UnsafeViewBackward0", "matmul_MvBackward0",
