@@ -28,7 +28,7 @@ import numpy as np
 
 from .. import _dtype
 from ..autograd import grad_mode
-from ..autograd._engine import Node
+from ..autograd._engine import Node, _next_seq
 from . import _transforms
 
 REGISTRY: dict[str, "Op"] = {}
@@ -36,6 +36,8 @@ REGISTRY: dict[str, "Op"] = {}
 
 Tensor: Any = None  # bound by _tensor.py
 
+
+_new_node = object.__new__
 
 _CPP_NODE_NAMES = {"CopySlices": "torch::autograd::CopySlices"}
 
@@ -151,7 +153,13 @@ class Op:
         if needs and self.differentiable and grad_mode.state.enabled and out.dtype.kind in "fc":
             plan = self._plans.get(needs) or self._plan_for(needs)
             saved, checks = _save(plan, args, params, out)
-            node = self.node_cls(tuple(edges), saved, checks)
+            node = _new_node(self.node_cls)  # Node.__init__'s fields, set inline (hot path)
+            node._seq = _next_seq()
+            node._next = tuple(edges)
+            node._saved = saved
+            node._checks = checks
+            node._n_outputs = 1
+            node._extra = None
             result = Tensor._make(out, node, True)
             if plan[1]:  # the rules read the result: it must not change in place either
                 node._checks = checks + ((result._version_box(), 0, -1),)
