@@ -432,3 +432,28 @@ def test_inplace_on_views_matches_torch():
     for a, b in zip(ours[:3], theirs[:3]):
         np.testing.assert_allclose(a, b, rtol=1e-12)
     assert ours[3] == theirs[3] == "torch::autograd::CopySlices"
+
+
+def test_a_view_made_before_a_recorded_inplace_change_of_its_base_is_refused():
+    x = f64(1.0, 2.0, 3.0)
+    w = f64(5.0)
+    y = x * 1
+    early = y[0:2]          # made before y's history is replaced
+    y[1:3].mul_(w)          # recorded: y's elements 1, 2 now depend on w
+    with pytest.raises(RuntimeError, match="view was made before an in-place operation"):
+        early.sum()         # its history would miss w: refused, not a wrong gradient
+    late = y[0:2]
+    late.sum().backward()   # a view made afterwards is fine
+    assert x.grad.tolist() == [1.0, 5.0, 0.0] and w.grad.tolist() == [2.0]
+    with tg.no_grad():
+        early.sum()         # nothing is recorded, nothing to refuse
+
+
+def test_views_still_work_after_inplace_changes_outside_autograd():
+    x = f64(1.0, 2.0)
+    y = x * 1
+    v = y[0:1]
+    with tg.no_grad():
+        y.add_(1)           # not recorded: histories are unchanged
+    (v * 2).sum().backward()
+    assert x.grad.tolist() == [2.0, 0.0]

@@ -22,6 +22,7 @@ from ._dtype import (bool, cdouble, cfloat, complex64, complex128, double, dtype
                      float32, float64, get_default_dtype, half, int, int8, int16, int32, int64, long,
                      set_default_dtype, short, uint8)
 from ._tensor import Size, Tensor, device
+from . import _tensor as _tensor_module
 from ._ops import _registry
 from ._ops import elementwise as _E
 from ._ops import special as _SP
@@ -104,6 +105,7 @@ class backends:
 
 
 _registry.Tensor = Tensor
+_registry._check_view, _registry._view_generation = _tensor_module.check_view, _tensor_module.view_generation
 
 # The public API for ``from tapegrad import *``: every name above except submodules and the
 # ``_`` helpers.  dir(tapegrad) shows it plus the submodules (tapegrad.autograd, ...).

@@ -97,7 +97,9 @@ class Tensor:
     """
 
     __slots__ = ("_data", "_requires_grad", "_grad_fn", "_output_nr", "_grad", "_base", "_vbox",
-                 "_hooks", "_retains_grad", "__weakref__")
+                 "_hooks", "_retains_grad", "_view_gen", "__weakref__")
+    # _view_gen (set on views only, when nonzero): how many recorded in-place ops had replaced the
+    # base's history when the view was made; see _note_rebase.
     __array_priority__ = 1000  # NumPy defers mixed operators to the Tensor's reflected methods
     _n_outputs = 1  # a leaf is a graph target with one "output" (see autograd/_engine.py)
 
@@ -529,6 +531,7 @@ class Tensor:
         self._bump()
         if recording:
             base._grad_fn, base._output_nr, base._requires_grad = new_base._grad_fn, 0, True
+            self._view_gen = _note_rebase(base)  # this view's history is the new one
         current = Tensor._make(base._data, base._grad_fn, base._requires_grad, base._output_nr)
         if fw:
             copy_tangent(base, new_base)
@@ -590,10 +593,41 @@ class Tensor:
             self._grad_fn = result._grad_fn
             self._output_nr = 0
             self._requires_grad = True
+            _note_rebase(self)
         return self
 
 
 _new = object.__new__
+
+
+def _note_rebase(tensor: Tensor) -> int:
+    """Count a recorded in-place op that gave ``tensor``'s root a new history (kept in the root's
+    version box, after the version).  Views made before it still point at the old history, so
+    using them is refused (``check_view``) instead of giving a silently wrong gradient."""
+    root = tensor._base if tensor._base is not None else tensor
+    box = root._version_box()
+    if len(box) == 1:
+        box.append(1)
+    else:
+        box[1] += 1
+    return box[1]
+
+
+def view_generation(root: Tensor) -> int:
+    """How many history-replacing in-place ops ``root`` has seen (0 for most tensors)."""
+    box = root._vbox
+    return box[1] if box is not None and len(box) > 1 else 0
+
+
+def check_view(view: Tensor) -> None:
+    """Refuse a view whose base's history was replaced after the view was made."""
+    made = view._view_gen if hasattr(view, "_view_gen") else 0
+    if view_generation(view._base) != made:
+        raise RuntimeError(
+            "this view was made before an in-place operation that autograd recorded changed its "
+            "base (or another view of it); tapegrad does not regenerate the view's history as "
+            "torch does, so its gradient would be wrong. Index the base again after the "
+            "in-place operation.")
 
 
 def _view_index(base: np.ndarray, view: np.ndarray) -> tuple | None:

@@ -35,6 +35,8 @@ REGISTRY: dict[str, "Op"] = {}
 """Every declared op by name; tests walk it to check each rule."""
 
 Tensor: Any = None  # bound by _tensor.py
+_check_view: Any = None       # _tensor.check_view, bound by _tensor.py
+_view_generation: Any = None  # _tensor.view_generation, bound by _tensor.py
 
 
 _new_node = object.__new__
@@ -122,6 +124,8 @@ class Op:
                 arrays.append(d)
                 if a._requires_grad:
                     needs |= bit
+                    if a._base is not None and grad_mode.state.enabled:
+                        _check_view(a)
                     edges.append((a._grad_fn or a, a._output_nr, d.shape, d.dtype))
                 else:
                     edges.append(None)
@@ -167,7 +171,10 @@ class Op:
             result = Tensor._make(out)
         if self.view:
             src = args[0]
-            result._base = src._base if src._base is not None else src
+            root = result._base = src._base if src._base is not None else src
+            box = root._vbox
+            if box is not None and len(box) > 1:  # the base's history was replaced before
+                result._view_gen = box[1]
         return result
 
     def _wrap_many(self, outs: list, args: Sequence, params: dict, needs: int) -> tuple:
@@ -179,8 +186,12 @@ class Op:
         else:
             results = [Tensor._make(o) for o in outs]
         if self.view:
+            root = args[0]._base if args[0]._base is not None else args[0]
+            made = _view_generation(root)
             for r in results:
-                r._base = args[0]._base if args[0]._base is not None else args[0]
+                r._base = root
+                if made:
+                    r._view_gen = made
         return tuple(results)
 
     def _plan_for(self, needs: int) -> tuple:
