@@ -39,7 +39,7 @@ class Bernoulli(Distribution):
     has_enumerate_support = True
     _support_desc = "Boolean()"
 
-    def __init__(self, probs=None, logits=None, validate_args=None) -> None:
+    def __init__(self, probs=None, logits=None, validate_args=None):
         _one_of(probs, logits)
         is_scalar = isinstance(probs if probs is not None else logits, Number)
         if probs is not None:

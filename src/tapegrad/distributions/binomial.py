@@ -37,7 +37,7 @@ class Binomial(Distribution):
 
     has_enumerate_support = True
 
-    def __init__(self, total_count=1, probs=None, logits=None, validate_args=None) -> None:
+    def __init__(self, total_count=1, probs=None, logits=None, validate_args=None):
         _one_of(probs, logits)
         if probs is not None:
             self.total_count, self.probs = _broadcast_all(total_count, probs)

@@ -33,7 +33,7 @@ class Categorical(Distribution):
 
     has_enumerate_support = True
 
-    def __init__(self, probs=None, logits=None, validate_args=None) -> None:
+    def __init__(self, probs=None, logits=None, validate_args=None):
         _one_of(probs, logits)
         if probs is not None:
             probs = _as_float_tensor(probs)

@@ -31,7 +31,7 @@ class Exponential(Distribution):
     _param_names = ("rate",)
     _support_desc = "GreaterThanEq(lower_bound=0.0)"
 
-    def __init__(self, rate, validate_args=None) -> None:
+    def __init__(self, rate, validate_args=None):
         (self.rate,) = _broadcast_all(rate)
         batch_shape = () if isinstance(rate, Number) else self.rate.shape
         super().__init__(batch_shape, validate_args=validate_args)

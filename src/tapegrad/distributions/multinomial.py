@@ -40,7 +40,7 @@ class Multinomial(Distribution):
         tensor(-3.0603)
     """
 
-    def __init__(self, total_count=1, probs=None, logits=None, validate_args=None) -> None:
+    def __init__(self, total_count=1, probs=None, logits=None, validate_args=None):
         if not isinstance(total_count, (int, np.integer)) or isinstance(total_count, bool):
             raise NotImplementedError("inhomogeneous total_count is not supported")
         self.total_count = int(total_count)

@@ -33,7 +33,7 @@ class Normal(Distribution):
     _param_names = ("loc", "scale")
     _support_desc = "Real()"
 
-    def __init__(self, loc, scale, validate_args=None) -> None:
+    def __init__(self, loc, scale, validate_args=None):
         self.loc, self.scale = _broadcast_all(loc, scale)
         batch_shape = () if isinstance(loc, Number) and isinstance(scale, Number) \
             else self.loc.shape

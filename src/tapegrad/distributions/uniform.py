@@ -31,7 +31,7 @@ class Uniform(Distribution):
     has_rsample = True
     _param_names = ("low", "high")
 
-    def __init__(self, low, high, validate_args=None) -> None:
+    def __init__(self, low, high, validate_args=None):
         self.low, self.high = _broadcast_all(low, high)
         batch_shape = () if isinstance(low, Number) and isinstance(high, Number) \
             else self.low.shape
