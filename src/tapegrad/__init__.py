@@ -45,6 +45,7 @@ from ._formatting import get_printoptions, printoptions, set_printoptions
 from ._public import public_dir as _public_dir
 from . import autograd
 from . import calculus, distributions, func, viz
+from .func import vmap  # torch.vmap is torch.func.vmap
 from .autograd.grad_mode import (enable_grad, inference_mode, is_grad_enabled, no_grad,
                                  set_grad_enabled)
 from .autograd.anomaly_mode import is_anomaly_check_nan_enabled, is_anomaly_enabled
