@@ -9,20 +9,22 @@ tapegrad's default generator, so ``tapegrad.manual_seed`` makes them reproducibl
 """
 from __future__ import annotations
 
-from . import (bernoulli, binomial, categorical, distribution, exponential, multinomial, normal,
-               uniform)
+from . import (bernoulli, beta, binomial, categorical, distribution, exponential, gamma,
+               multinomial, normal, uniform)
 from .bernoulli import Bernoulli
+from .beta import Beta
 from .binomial import Binomial
 from .categorical import Categorical
 from .distribution import Distribution
 from .exponential import Exponential
+from .gamma import Gamma
 from .multinomial import Multinomial
 from .normal import Normal
 from .uniform import Uniform
 from .._public import public_dir as _public_dir
 
-__all__ = ["Bernoulli", "Binomial", "Categorical", "Distribution", "Exponential", "Multinomial",
-           "Normal", "Uniform"]
+__all__ = ["Bernoulli", "Beta", "Binomial", "Categorical", "Distribution", "Exponential", "Gamma",
+           "Multinomial", "Normal", "Uniform"]
 
 
 def __dir__() -> list[str]:
