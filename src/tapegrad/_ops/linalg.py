@@ -18,9 +18,11 @@ DOT = bilinear("dot", np.dot, "DotBackward0",
 MV = bilinear("mv", np.matmul, "MvBackward0", ("input", "vec"),
               input=lambda g, vec: reshape(g, shape=(-1, 1)) * vec,
               vec=lambda g, input: matmul(_mT(input), g))
+# 2-D products: ``@`` and ``.T`` are NumPy's own on arrays (an ordinary backward) and recorded
+# tapegrad ops on Tensors (create_graph), so one rule serves both at no dispatch cost.
 MM = bilinear("mm", np.matmul, "MmBackward0", ("input", "mat2"),
-              input=lambda g, mat2: matmul(g, _mT(mat2)),
-              mat2=lambda g, input: matmul(_mT(input), g))
+              input=lambda g, mat2: g @ mat2.T,
+              mat2=lambda g, input: input.T @ g)
 
 
 # Broadcasting matmul.  1-D operands are treated as a row (left) or column (right) matrix; the
@@ -58,7 +60,8 @@ def _matmul_op(grad_fn: str):
 
 MATMUL = _matmul_op("UnsafeViewBackward0")      # batched (3-D and up)
 MATMUL_MV = _matmul_op("MvBackward0")           # matrix @ vector
-MATMUL_MM = _matmul_op("MmBackward0")           # matrix @ matrix
+MATMUL_MM = bilinear("matmul_MmBackward0", np.matmul, "MmBackward0",  # matrix @ matrix
+                     input=lambda g, other: g @ other.T, other=lambda g, input: input.T @ g)
 MATMUL_VM = _matmul_op("SqueezeBackward4")      # vector @ matrix
 
 
