@@ -140,9 +140,10 @@ class Op:
             if promote == "float":
                 if first.dtype.kind not in "fc":
                     arrays, out_dtype = _promote(promote, arrays)
-            elif (promote == "promote" and len(arrays) == 2 and arrays[1].__class__ is float
-                  and first.dtype.kind == "f"):
-                out_dtype = first.dtype  # tensor op Python float: the tensor's dtype (common)
+            elif promote == "promote" and len(arrays) == 2 and (
+                    (arrays[1].__class__ is float and first.dtype.kind == "f")
+                    or (arrays[1].__class__ is np.ndarray and arrays[1].dtype is first.dtype)):
+                out_dtype = first.dtype  # tensor op float, or same dtypes: nothing to promote
             else:
                 arrays, out_dtype = _promote(promote, arrays)
         try:
