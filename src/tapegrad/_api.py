@@ -8,7 +8,7 @@ from __future__ import annotations
 import builtins
 import functools
 from collections import namedtuple
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 

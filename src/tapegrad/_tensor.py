@@ -408,7 +408,7 @@ class Tensor:
 
     def __bool__(self) -> bool:
         if self._data.size != 1:
-            raise RuntimeError(f"Boolean value of Tensor with more than one value is ambiguous")
+            raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
         return bool(self._data.reshape(()))
 
     def __float__(self) -> float:
@@ -520,12 +520,7 @@ class Tensor:
             copy_tangent(view_old, self)
         result = op(view_old, *args, **kwargs)
         out, mine = result._data, self._data
-        if out.dtype != mine.dtype and not np.can_cast(out.dtype, mine.dtype, "same_kind"):
-            raise RuntimeError(f"result type {_dtype.torch_name(out.dtype)} can't be cast to the "
-                               f"desired output type {_dtype.torch_name(mine.dtype)}")
-        if out.shape != mine.shape:
-            raise RuntimeError(f"output with shape {list(mine.shape)} doesn't match the broadcast "
-                               f"shape {list(out.shape)}")
+        _check_inplace_result(out, mine)
         new_base = S.INDEX_PUT(snapshot, result, index=index)
         np.copyto(mine, out, casting="unsafe")  # writes through into the base's array
         self._bump()
@@ -578,12 +573,7 @@ class Tensor:
             raise RuntimeError(f"output with shape {list(self.shape)} doesn't match the broadcast "
                                f"shape {list(result._value.shape)}") from None
         mine = self._data
-        if out.dtype != mine.dtype and not np.can_cast(out.dtype, mine.dtype, "same_kind"):
-            raise RuntimeError(f"result type {_dtype.torch_name(out.dtype)} can't be cast to the "
-                               f"desired output type {_dtype.torch_name(mine.dtype)}")
-        if out.shape != mine.shape:
-            raise RuntimeError(f"output with shape {list(mine.shape)} doesn't match the broadcast "
-                               f"shape {list(out.shape)}")
+        _check_inplace_result(out, mine)
         np.copyto(mine, out, casting="unsafe")
         self._bump()
         if _transforms.active:  # forward AD: self now holds the result, and its tangent
@@ -598,6 +588,16 @@ class Tensor:
 
 
 _new = object.__new__
+
+
+def _check_inplace_result(out: np.ndarray, mine: np.ndarray) -> None:
+    """torch's errors when an in-place op's result cannot be stored in the tensor."""
+    if out.dtype != mine.dtype and not np.can_cast(out.dtype, mine.dtype, "same_kind"):
+        raise RuntimeError(f"result type {_dtype.torch_name(out.dtype)} can't be cast to the "
+                           f"desired output type {_dtype.torch_name(mine.dtype)}")
+    if out.shape != mine.shape:
+        raise RuntimeError(f"output with shape {list(mine.shape)} doesn't match the broadcast "
+                           f"shape {list(out.shape)}")
 
 
 def _note_rebase(tensor: Tensor) -> int:

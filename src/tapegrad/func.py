@@ -37,7 +37,7 @@ from ._ops import _transforms
 from ._public import public_dir as _public_dir
 from .autograd import forward_ad
 from .autograd.grad_mode import enable_grad, is_grad_enabled
-from ._vmap import active_levels as _vmap_levels, fresh as _fresh_in_vmap
+from ._vmap import fresh as _fresh_in_vmap
 from ._vmap import BATCHED_FROM, jacobian_rows as _jacobian_rows, vmap
 
 __all__ = ["grad", "grad_and_value", "vjp", "jvp", "jacrev", "jacfwd", "hessian", "vmap"]
@@ -147,14 +147,18 @@ def _call_on_leaves(func: Callable, args: tuple, kwargs: dict, nums: tuple, has_
     args = list(args)
     for n in nums:
         args[n] = _fresh(args[n])
-    out = func(*args, **kwargs)
-    aux = None
-    if has_aux:
-        if not (isinstance(out, tuple) and len(out) == 2):
-            raise RuntimeError(f"{prefix}: output of function f should be a tuple: (output, aux) "
-                               "if has_aux is True")
-        out, aux = out
+    out, aux = _split_aux(func(*args, **kwargs), has_aux, prefix)
     return tuple(args[n] for n in nums), out, aux, create_graph
+
+
+def _split_aux(out: Any, has_aux: bool, prefix: str) -> tuple:
+    """``(output, aux)`` of a function called by a transform (aux None without has_aux)."""
+    if not has_aux:
+        return out, None
+    if not (isinstance(out, tuple) and len(out) == 2):
+        raise RuntimeError(f"{prefix}: output of function f should be a tuple: (output, aux) "
+                           "if has_aux is True")
+    return out
 
 
 def grad_and_value(func: Callable, argnums: Any = 0, has_aux: bool = False) -> Callable:
@@ -208,13 +212,7 @@ def vjp(func: Callable, *primals, has_aux: bool = False):
     with _Level(), enable_grad():
         create_graph = _needs_graph(primals)
         diff = tuple(_fresh(p) for p in primals)
-        out = func(*diff)
-        aux = None
-        if has_aux:
-            if not (isinstance(out, tuple) and len(out) == 2):
-                raise RuntimeError("vjp(f, *primals): output of function f should be a tuple: "
-                                   "(output, aux) if has_aux is True")
-            out, aux = out
+        out, aux = _split_aux(func(*diff), has_aux, "vjp(f, *primals)")
         outs, is_out_tuple = _as_out_tuple(out, "vjp")
     depth_at_creation = _depth()
 
@@ -292,13 +290,7 @@ def jvp(func: Callable, primals: Any, tangents: Any, *, strict: bool = False,
     level = forward_ad.ForwardLevel()
     with _Level(), forward_ad.entered(level):
         duals = tuple(forward_ad.make_dual_at(level, p, t) for p, t in zip(primals, tangents))
-        out = func(*duals)
-        aux = None
-        if has_aux:
-            if not (isinstance(out, tuple) and len(out) == 2):
-                raise RuntimeError(f"{prefix}: output of function f should be a tuple: "
-                                   "(output, aux) if has_aux is True")
-            out, aux = out
+        out, aux = _split_aux(func(*duals), has_aux, prefix)
         outs, is_out_tuple = _as_out_tuple(out, "jvp")
         out_tangents = tuple(_finish(_tangent_or_zeros(level, o), keep_graph) for o in outs)
     outs = tuple(_finish(o, keep_graph) for o in outs)

@@ -13,7 +13,7 @@ import numpy as np
 
 from .. import _dtype
 from ..autograd import _engine
-from ._registry import Op, elementwise, general, linear, nondifferentiable
+from ._registry import elementwise, general, linear, nondifferentiable
 from . import _registry
 
 # -- arithmetic ----------------------------------------------------------------------------------

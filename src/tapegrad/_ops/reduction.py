@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from .elementwise import exp, sqrt, where
+from .elementwise import exp, where
 from ._registry import _param_names, _with_params, general, lift, linear, nondifferentiable, raw
 from .elementwise import EQ as eq
 from .shape import expand, flip, reshape

@@ -21,7 +21,7 @@ differences are too coarse for the default tolerances.
 from __future__ import annotations
 
 import warnings
-from typing import Any, Callable, Sequence
+from typing import Any, Callable
 
 import numpy as np
 

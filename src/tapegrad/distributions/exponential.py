@@ -3,8 +3,6 @@ from __future__ import annotations
 
 from numbers import Number
 
-import numpy as np
-
 import tapegrad as _tg
 from .distribution import Distribution, _broadcast_all, _sample_tensor
 
