@@ -6,13 +6,13 @@ tests/test_gradcheck.py checks with its own finite differences) must pass.
 from __future__ import annotations
 
 import sys
-import warnings
 
 import numpy as np
 import pytest
 
 import tapegrad as tg
 from tapegrad.autograd import Function, GradcheckError, gradcheck, gradgradcheck, once_differentiable
+from test_function import Cube
 from test_gradcheck import CASES, _make_any
 
 F64 = tg.float64
@@ -34,18 +34,6 @@ class WrongProduct(Function):
     def backward(ctx, g):
         x, w = ctx.saved_tensors
         return g * w * 1.1, g * x
-
-
-class Cube(Function):
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return x ** 3
-
-    @staticmethod
-    def backward(ctx, g):
-        (x,) = ctx.saved_tensors
-        return g * 3 * x ** 2
 
 
 class CubeDetached(Cube):

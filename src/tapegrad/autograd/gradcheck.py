@@ -69,12 +69,9 @@ def gradcheck(func: Callable, inputs: Any, *, eps: float = 1e-6, atol: float = 1
     if not (check_forward_ad or check_backward_ad):
         raise AssertionError("Expected at least one of check_forward_ad or check_backward_ad to "
                              "be True")
-    if check_batched_grad and not check_backward_ad:
-        raise AssertionError("Setting check_batched_grad=True requires check_backward_ad to be "
-                             "True")
-    if check_batched_forward_grad and not check_forward_ad:
-        raise AssertionError("Setting check_batched_forward_grad=True requires check_forward_ad "
-                             "to be True")
+    _requires("check_batched_grad", check_batched_grad, "check_backward_ad", check_backward_ad)
+    _requires("check_batched_forward_grad", check_batched_forward_grad, "check_forward_ad",
+              check_forward_ad)
     checker = _Checker(func, inputs, eps, atol, rtol, nondet_tol, check_grad_dtypes)
     try:
         return checker.run(check_undefined_grad=check_undefined_grad,
@@ -86,6 +83,12 @@ def gradcheck(func: Callable, inputs: Any, *, eps: float = 1e-6, atol: float = 1
         if raise_exception:
             raise
         return False
+
+
+def _requires(option: str, value: bool, needed: str, needed_value: bool) -> None:
+    """torch's error for an option that only makes sense with another one switched on."""
+    if value and not needed_value:
+        raise AssertionError(f"Setting {option}=True requires {needed} to be True")
 
 
 def gradgradcheck(func: Callable, inputs: Any, grad_outputs: Any = None, *, eps: float = 1e-6,
@@ -104,12 +107,9 @@ def gradgradcheck(func: Callable, inputs: Any, grad_outputs: Any = None, *, eps:
     if not (check_fwd_over_rev or check_rev_over_rev):
         raise AssertionError("Expected at least one of check_fwd_over_rev or check_rev_over_rev "
                              "to be True")
-    if check_undefined_grad and not check_rev_over_rev:
-        raise AssertionError("Setting check_undefined_grad=True requires check_rev_over_rev to "
-                             "be True")
-    if check_batched_grad and not check_rev_over_rev:
-        raise AssertionError("Setting check_batched_grad=True requires check_rev_over_rev to be "
-                             "True")
+    _requires("check_undefined_grad", check_undefined_grad, "check_rev_over_rev",
+              check_rev_over_rev)
+    _requires("check_batched_grad", check_batched_grad, "check_rev_over_rev", check_rev_over_rev)
     import tapegrad
 
     args = _as_tuple(inputs)
