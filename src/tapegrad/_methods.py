@@ -204,6 +204,9 @@ def _as_method(fn):
     if isinstance(fn, types.FunctionType):
         return fn
     if isinstance(fn, Op):
+        fast = getattr(fn, "fast", None)
+        if fast is not None:  # the op's common-call entry (a function, so it binds ``self``)
+            return fast
         record = fn.record
 
         def method(self, *args, **params):

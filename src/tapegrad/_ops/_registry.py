@@ -98,6 +98,10 @@ class Op:
         self._bound = tuple(_bind(rule, slots, part) for rule, slots, part
                             in zip(self.vjps, self.vjp_args, parts))
         self.__doc__ = _describe(self, doc)
+        fast = _fast_path(self)
+        if fast is not None:  # calls with one or two plain operands skip the general path
+            self.__class__ = type(type(self).__name__, (type(self),),
+                                  {"__call__": staticmethod(fast), "fast": staticmethod(fast)})
         REGISTRY[name] = self
 
     def __repr__(self) -> str:
@@ -206,7 +210,10 @@ class Op:
                 if needs >> i & 1 and rule is not None:
                     slots.update(read)
         steps = tuple((slot, *self.save_plan[slot]) for slot in sorted(slots))
-        plan = (steps, self.result_slot in slots, len(self.save_plan))
+        n_slots = len(self.save_plan)
+        operands_only = all(kind in (_INPUT, _RESULT) and (kind == _RESULT or key < 2)
+                            for _, kind, key in steps)
+        plan = (steps, self.result_slot in slots, n_slots, (None,) * n_slots, operands_only)
         self._plans[needs] = plan
         return plan
 
@@ -231,6 +238,135 @@ class Op:
     def save_for(self, args: Sequence, params: dict, result: Any) -> list:
         """The values the rules read, for callers outside the engine (forward mode)."""
         return [_resolve(n, self, args, params, result) for n in self.saved_names]
+
+
+_FAST_PROMOTE = (None, "same", "promote", "float", "float_binary")
+
+
+def _fast_path(op: Op) -> Callable | None:
+    """``op``'s entry for the common call, the hot path of every model: one Tensor, or a Tensor
+    and another Tensor of its dtype or a Python number, with no keyword parameters and no
+    transform active.  It does what ``Op.record`` does for such calls, with the steps that
+    cannot apply left out; any other call goes to ``Op.__call__``.  None for ops whose calls
+    never take this form (views, several outputs, variadic, other promotion rules)."""
+    if op.view or op.multi_output or op.variadic or op.promote not in _FAST_PROMOTE:
+        return None
+    forward, node_cls, plans, plan_for = op.forward, op.node_cls, op._plans, op._plan_for
+    general = Op.__call__
+    state = grad_mode.state
+    differentiable = op.differentiable
+    floats_only = op.promote in ("float", "float_binary")  # others would be cast first
+    keeps_dtype = op.promote in ("same", "promote", "float_binary")
+    new = object.__new__
+
+    def call(a: Any = _NO, b: Any = _NO, *rest: Any, **params: Any) -> Any:
+        if rest or params or a.__class__ is not Tensor or _transforms.active:
+            return general(op, *_given(a, b, rest), **params)
+        d = a._data
+        dt = d.dtype
+        if floats_only and dt.kind not in "fc":
+            return general(op, *_given(a, b, rest))
+        needs = 1 if a._requires_grad else 0
+        if b is _NO:
+            try:
+                out = forward(d)
+            except ValueError as exc:
+                raise _shape_error(op, [d], exc) from None
+        else:
+            if b.__class__ is Tensor:
+                e = b._data
+                if e.dtype is not dt:
+                    return general(op, a, b)
+                if b._requires_grad:
+                    needs |= 2
+            elif (b.__class__ is float or b.__class__ is int) and dt.kind == "f":
+                e = b
+            else:
+                return general(op, a, b)
+            try:
+                out = forward(d, e)
+            except ValueError as exc:
+                raise _shape_error(op, [d, e], exc) from None
+        if out.__class__ is not np.ndarray:
+            out = np.asarray(out)
+        if keeps_dtype and out.dtype is not dt and out.dtype != dt:
+            out = out.astype(dt)
+        t = new(Tensor)
+        t._data = out
+        t._output_nr = 0
+        t._grad = t._base = t._vbox = t._hooks = None
+        t._retains_grad = False
+        if not (needs and differentiable and state.enabled and out.dtype.kind in "fc"):
+            t._grad_fn = None
+            t._requires_grad = False
+            return t
+        if needs & 1:
+            if a._base is not None:
+                _check_view(a)
+            first = (a._grad_fn or a, a._output_nr, d.shape, dt)
+        else:
+            first = None
+        if b is _NO:
+            edges = (first,)
+        elif needs & 2:
+            if b._base is not None:
+                _check_view(b)
+            edges = (first, (b._grad_fn or b, b._output_nr, e.shape, dt))
+        else:
+            edges = (first, None)
+        plan = plans.get(needs) or plan_for(needs)
+        node = new(node_cls)
+        node._seq = _next_seq()
+        node._next = edges
+        node._n_outputs = 1
+        node._extra = None
+        steps = plan[0]
+        if not steps:
+            node._saved = plan[3]
+            node._checks = ()
+        elif plan[4]:  # only operands and the result are saved: the common case, inline
+            saved = list(plan[3])
+            checks = ()
+            for slot, kind, key in steps:
+                if kind == _RESULT:
+                    saved[slot] = out
+                    box = t._vbox = [0]  # the result must not change in place either
+                    checks += ((box, 0, -1),)
+                    continue
+                v = saved[slot] = b if key else a
+                if v.__class__ is Tensor:
+                    root = v if v._base is None else v._base
+                    box = root._vbox
+                    if box is None:
+                        box = root._vbox = [0]
+                    checks += ((box, box[0], slot),)
+            node._saved = saved
+            node._checks = checks
+        else:
+            saved, checks = _save(plan, (a,) if b is _NO else (a, b), _NO_PARAMS, out)
+            if plan[1]:
+                box = t._vbox = [0]
+                checks += ((box, 0, -1),)
+            node._saved = saved
+            node._checks = checks
+        t._grad_fn = node
+        t._requires_grad = True
+        return t
+
+    call.__name__ = call.__qualname__ = op.name
+    call.__doc__ = op.__doc__
+    return call
+
+
+_NO_PARAMS: dict = {}
+_NO: Any = object()  # an operand not given
+
+
+def _given(a: Any, b: Any, rest: tuple) -> tuple:
+    """The positional arguments of a call to a fast path, without the missing ones."""
+    if a is _NO:
+        return ()
+    return (a,) if b is _NO else (a, b, *rest)
 
 
 masked_zero_grads = False
@@ -342,26 +478,33 @@ def _plan(name: str, args: tuple) -> tuple:
     return (_PARAM, name)
 
 
-def _save(plan: tuple, args: Sequence, params: dict, result: Any) -> tuple[tuple, tuple]:
-    """The values a node keeps (None in the slots no needed rule reads) and their version checks."""
-    steps, _, n_slots = plan
-    saved: list = [None] * n_slots
-    checks = []
+def _save(plan: tuple, args: Sequence, params: dict, result: Any) -> tuple[list, tuple]:
+    """The values a node keeps (None in the slots no needed rule reads) and their version checks
+    ``(version box, version, slot)``; the box is shared by a tensor and its views."""
+    steps, _, _, empty, _ = plan
+    saved = list(empty)
+    checks: tuple = ()
     for slot, kind, key in steps:
         if kind == _INPUT:
             v = args[key]
-            if isinstance(v, Tensor):
+            if v.__class__ is Tensor:
+                root = v if v._base is None else v._base
+                box = root._vbox
+                if box is None:
+                    box = root._vbox = [0]
+                checks += ((box, box[0], slot),)
+            elif isinstance(v, Tensor):  # a batched tensor (vmap) keeps its box elsewhere
                 box = v._version_box()
-                checks.append((box, box[0], slot))
-        elif kind == _PARAM:
-            v = params[key]
+                checks += ((box, box[0], slot),)
         elif kind == _RESULT:
             v = result
+        elif kind == _PARAM:
+            v = params[key]
         else:
             a = args[key]
             v = a.shape if isinstance(a, (Tensor, np.ndarray)) else ()
         saved[slot] = v
-    return tuple(saved), tuple(checks)
+    return saved, checks
 
 
 def _shape_error(op: Op, arrays: list, exc: ValueError) -> Exception:
