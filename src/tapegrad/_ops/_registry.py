@@ -223,8 +223,13 @@ class Op:
         if self.variadic:  # one rule returns the gradients of all inputs
             grads = self.vjps[0](g, *[saved[i] for i in self.vjp_args[0]])
             return [None if e is None else gi for e, gi in zip(node._next, grads)]
-        grads = [None if edge is None or rule is None else rule(g, saved)
-                 for edge, rule in zip(node._next, self._bound)]
+        edges = node._next
+        if len(edges) == 1:  # the common unary node, without a comprehension's frame
+            rule = self._bound[0]
+            grads = [None if edges[0] is None or rule is None else rule(g, saved)]
+        else:
+            grads = [None if edge is None or rule is None else rule(g, saved)
+                     for edge, rule in zip(edges, self._bound)]
         if masked_zero_grads and self.kind == "elementwise":
             grads = [_keep_zeros(g, gi) for gi in grads]
         return grads
@@ -260,7 +265,11 @@ def _fast_path(op: Op) -> Callable | None:
     new = object.__new__
 
     def call(a: Any = _NO, b: Any = _NO, *rest: Any, **params: Any) -> Any:
-        if rest or params or a.__class__ is not Tensor or _transforms.active:
+        if a.__class__ is not Tensor:
+            if a.__class__ is np.ndarray and not (rest or params or isinstance(b, Tensor)):
+                return forward(a) if b is _NO else forward(a, b)  # rules on arrays: no tape
+            return general(op, *_given(a, b, rest), **params)
+        if rest or params or _transforms.active:
             return general(op, *_given(a, b, rest), **params)
         d = a._data
         dt = d.dtype

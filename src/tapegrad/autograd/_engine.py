@@ -55,6 +55,7 @@ class Node:
 
     __slots__ = ("_next", "_saved", "_checks", "_n_outputs", "_extra", "_seq", "__weakref__")
     op: Any = None  # the op declaration, set on each generated subclass
+    _plain = True   # saved values and release as below (the engine inlines them)
 
     def __init__(self, next_edges: tuple, saved: tuple = (), checks: tuple = ()) -> None:
         self._seq = _next_seq()  # creation order: a node's inputs always come earlier
@@ -114,9 +115,7 @@ class Node:
         """The values the derivative rule reads: arrays, or Tensors when building a graph."""
         if self._saved is None:
             raise RuntimeError(_FREED_MSG)
-        for box, version, slot in self._checks:
-            if box[0] != version:
-                raise RuntimeError(_modified_message(self, slot, box[0], version))
+        self._check_versions()
         values = list(self._saved)
         op = self.op
         if create_graph:
@@ -128,6 +127,12 @@ class Node:
                 if isinstance(v, _Tensor):
                     values[i] = v._data
         return values
+
+    def _check_versions(self) -> None:
+        """Refuse to run if a saved tensor was changed in place since it was saved."""
+        for box, version, slot in self._checks:
+            if box[0] != version:
+                raise RuntimeError(_modified_message(self, slot, box[0], version))
 
     def release(self) -> None:
         """Drop saved tensors (called after backward unless retain_graph)."""
@@ -288,7 +293,6 @@ def _sweep(roots, root_grads, retain_graph, create_graph, capture, accumulate):
         _deposit(buffers, target, nr, g)
     heapq.heapify(heap)
     pop, push = heapq.heappop, heapq.heappush
-    to_release = []
     while heap:
         node = pop(heap)[1]
         grads = buffers.pop(node)
@@ -304,8 +308,26 @@ def _sweep(roots, root_grads, retain_graph, create_graph, capture, accumulate):
                 grads is None if n_out == 1 else all(g is None for g in outs)):
             in_grads = [None] * len(node._next)
         else:
-            saved = node.saved_values(create_graph)
-            in_grads = node.op.backward(node, grads, saved)
+            if node._plain and not create_graph:  # Node.saved_values, inlined (hot path)
+                saved = node._saved
+                if saved is None:
+                    raise RuntimeError(_FREED_MSG)
+                if node._checks:
+                    node._check_versions()
+                op = node.op
+                if op.input_slots:
+                    saved = list(saved)  # a copy: with retain_graph the node keeps its tensors
+                    for i in op.input_slots:
+                        v = saved[i]
+                        if isinstance(v, _Tensor):
+                            saved[i] = v._data
+                if not retain_graph and op.saves_tensors:
+                    node._saved = None
+                in_grads = op.backward(node, grads, saved)
+            else:
+                in_grads = node.op.backward(node, grads, node.saved_values(create_graph))
+                if not retain_graph:
+                    node.release()
             if extra is not None and extra.hooks:
                 in_t = tuple(_as_tensor(g) for g in in_grads)
                 out_t = tuple(_as_tensor(g) for g in outs)
@@ -314,8 +336,6 @@ def _sweep(roots, root_grads, retain_graph, create_graph, capture, accumulate):
             if observers:
                 for fn in observers:
                     fn(node, list(outs), in_grads)
-            if not retain_graph:
-                to_release.append(node)
         for edge, g in zip(node._next, in_grads):
             if edge is None:
                 continue
@@ -358,8 +378,6 @@ def _sweep(roots, root_grads, retain_graph, create_graph, capture, accumulate):
                 fn(leaf, [grads], [])
         _finish_leaf(leaf, grads, create_graph, capture_at, captured, accumulate,
                      not observers and _owned(grads, passed))
-    for node in to_release:
-        node.release()
     return captured
 
 

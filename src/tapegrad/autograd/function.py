@@ -108,6 +108,7 @@ class BackwardCFunction(Node, FunctionCtx):
     """
 
     _forward_cls: Any = None
+    _plain = False  # its own saved_values and release
     _freed = False
     materialize_grads = True
     non_differentiable: tuple = ()
