@@ -360,6 +360,10 @@ def _check_mm(a: tuple, b: tuple) -> None:
 
 def matmul(input: Tensor, other: Tensor) -> Tensor:
     """Matrix product with broadcasting over batch dimensions (the ``@`` operator)."""
+    if input.__class__ is Tensor and other.__class__ is Tensor:  # the common 2-D case first
+        a, b = input._data.shape, other._data.shape
+        if len(a) == 2 and len(b) == 2 and a[1] == b[0]:
+            return L.MATMUL_MM(input, other)
     a, b = input.shape, other.shape
     if not a or not b:
         raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are "

@@ -224,9 +224,15 @@ class Op:
             grads = self.vjps[0](g, *[saved[i] for i in self.vjp_args[0]])
             return [None if e is None else gi for e, gi in zip(node._next, grads)]
         edges = node._next
-        if len(edges) == 1:  # the common unary node, without a comprehension's frame
+        n = len(edges)
+        if n == 1:  # unary and binary nodes are the common ones: no comprehension's frame
             rule = self._bound[0]
             grads = [None if edges[0] is None or rule is None else rule(g, saved)]
+        elif n == 2:
+            first, second = edges
+            rule0, rule1 = self._bound
+            grads = [None if first is None or rule0 is None else rule0(g, saved),
+                     None if second is None or rule1 is None else rule1(g, saved)]
         else:
             grads = [None if edge is None or rule is None else rule(g, saved)
                      for edge, rule in zip(edges, self._bound)]

@@ -24,8 +24,9 @@ def _kept_shape(input_shape: tuple, dim: tuple | None) -> tuple:
 
 def _unreduce(g: Any, input_shape: tuple, dim: tuple | None, keepdim: bool) -> Any:
     """Broadcast a reduced gradient back to the input's shape."""
-    if g.__class__ is np.ndarray:  # an ordinary backward: NumPy directly, no op dispatch
-        return np.broadcast_to(g if keepdim else g.reshape(_kept_shape(input_shape, dim)),
+    if g.__class__ is np.ndarray or isinstance(g, np.generic):  # an ordinary backward (a
+        # NumPy scalar when a 0-d gradient was divided): NumPy directly, no op dispatch
+        return np.broadcast_to(g if keepdim else np.reshape(g, _kept_shape(input_shape, dim)),
                                tuple(input_shape))
     if not keepdim:
         g = reshape(g, shape=_kept_shape(input_shape, dim))

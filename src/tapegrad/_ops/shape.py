@@ -57,12 +57,10 @@ t_op = T_OP
 def _sum_to(a: np.ndarray, shape: tuple) -> np.ndarray:
     """Sum ``a`` over the dimensions that broadcasting added or stretched to reach ``shape``."""
     lead = a.ndim - len(shape)
-    axes = tuple(range(lead)) + tuple(i + lead for i, s in enumerate(shape)
-                                      if s == 1 and a.shape[i + lead] != 1)
-    out = a.sum(axis=axes, keepdims=True) if axes else a
-    if lead:
-        out = out.reshape(shape)
-    return out
+    if lead:  # summed away entirely: the result is a fresh array, not a reshaped view
+        a = a.sum(axis=tuple(range(lead)))
+    stretched = tuple(i for i, s in enumerate(shape) if s == 1 and a.shape[i] != 1)
+    return a.sum(axis=stretched, keepdims=True) if stretched else a
 
 
 EXPAND = linear("expand", lambda a, shape: np.broadcast_to(a, shape), "ExpandBackward0",

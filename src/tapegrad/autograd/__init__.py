@@ -39,7 +39,10 @@ def _root_grads(outputs: tuple, grads: tuple, create_graph: bool) -> list:
             if out._data.dtype.kind not in "fc":
                 raise RuntimeError("grad can be implicitly created only for real scalar outputs "
                                    f"but got {out.dtype}")
-            arr = np.ones(out._data.shape, dtype=out._data.dtype)
+            shape = out._data.shape  # np.array is C-level; np.ones goes through Python
+            arr = np.array(1, dtype=out._data.dtype)
+            if shape:
+                arr = arr.reshape(shape)
             seeds.append(Tensor._make(arr) if create_graph else arr)
             continue
         if not isinstance(g, Tensor):

@@ -312,8 +312,9 @@ def _sweep(roots, root_grads, retain_graph, create_graph, capture, accumulate):
                 saved = node._saved
                 if saved is None:
                     raise RuntimeError(_FREED_MSG)
-                if node._checks:
-                    node._check_versions()
+                for box, version, _ in node._checks:
+                    if box[0] != version:
+                        node._check_versions()  # raises, naming the tensor
                 op = node.op
                 if op.input_slots:
                     saved = list(saved)  # a copy: with retain_graph the node keeps its tensors
@@ -371,8 +372,15 @@ def _sweep(roots, root_grads, retain_graph, create_graph, capture, accumulate):
                 buffers[dest] = g if old is None else old + g
             else:
                 _deposit(buffers, dest, nr, g)
+    plain = accumulate and not (create_graph or capture_at or observers)
     for leaf in leaves:
         grads = buffers.pop(leaf)
+        if plain and leaf._grad is None and leaf._hooks is None and grads is not None:
+            # The common end of a training step: the leaf takes the array (see _owned).
+            if grads.__class__ is not np.ndarray or grads.base is not None or id(grads) in passed:
+                grads = np.array(grads, copy=True)
+            leaf._grad = _Tensor._make(grads)
+            continue
         if observers and grads is not None:
             for fn in observers:
                 fn(leaf, [grads], [])
