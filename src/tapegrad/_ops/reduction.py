@@ -76,6 +76,8 @@ def reduction(name: str, forward: Any, grad_fn: str, vjp: Any, **kw: Any) -> Any
 
 
 def _np_sum(a: np.ndarray, dim: tuple | None, keepdim: bool) -> np.ndarray:
+    if a.dtype.kind in "fc":  # np.sum's own step, without its Python-level wrapper
+        return np.add.reduce(a, axis=dim, keepdims=keepdim)
     out = np.sum(a, axis=dim, keepdims=keepdim)
     return out.astype(np.int64) if a.dtype.kind in "biu" else out
 
@@ -96,6 +98,9 @@ def _np_mean(a: np.ndarray, dim: tuple | None, keepdim: bool) -> np.ndarray:
     if a.dtype.kind not in "fc":
         raise RuntimeError("mean(): could not infer output dtype. Input dtype must be either a "
                            f"floating point or complex dtype. Got: {_torch_name(a.dtype)}")
+    if a.dtype.kind == "f" and a.dtype.itemsize >= 4:  # np.mean's own steps, without its
+        # Python-level wrapper (half precision keeps np.mean: it sums in float32)
+        return np.add.reduce(a, axis=dim, keepdims=keepdim) / _count(a.shape, dim)
     return np.mean(a, axis=dim, keepdims=keepdim)
 
 
@@ -244,17 +249,23 @@ LOGSUMEXP = reduction("logsumexp", _np_logsumexp, "LogsumexpBackward0",
                                                                             dim, keepdim)))
 
 
+# (ufunc.reduce directly: np.max and np.sum add a Python-level wrapper; the in-place steps
+# write into arrays made here.)
 def _np_softmax(a: np.ndarray, dim: int) -> np.ndarray:
-    e = np.exp(a - np.max(a, axis=dim, keepdims=True))
-    return e / np.sum(e, axis=dim, keepdims=True)
+    e = np.exp(a - np.maximum.reduce(a, axis=dim, keepdims=True))
+    e /= np.add.reduce(e, axis=dim, keepdims=True)
+    return e
 
 
 def _np_log_softmax(a: np.ndarray, dim: int) -> np.ndarray:
-    shifted = a - np.max(a, axis=dim, keepdims=True)
-    return shifted - np.log(np.sum(np.exp(shifted), axis=dim, keepdims=True))
+    shifted = a - np.maximum.reduce(a, axis=dim, keepdims=True)
+    shifted -= np.log(np.add.reduce(np.exp(shifted), axis=dim, keepdims=True))
+    return shifted
 
 
 def _sum_keep(x: Any, dim: int) -> Any:
+    if x.__class__ is np.ndarray:  # an ordinary backward: NumPy directly, no op dispatch
+        return np.add.reduce(x, axis=dim, keepdims=True)
     return SUM_DIM(x, dim=(dim,), keepdim=True)
 
 
