@@ -3,7 +3,11 @@
 Every workload is run for each available library in one process (except W4,
 which measures peak memory and therefore runs each library in its own
 subprocess).  Libraries are warmed up, then timed round-robin so that drift in
-machine load affects all of them alike; the reported number is the median.
+machine load affects all of them alike: each turn runs a block of BLOCK + 1
+consecutive steps of one library.  The reported number is the median over the
+steps that follow another step of the same library, as in a training loop; the
+first step of each block, which runs on caches the other libraries evicted, is
+reported apart ("cold").
 
 The "NumPy floor" is the same computation written directly in NumPy with a
 manually derived backward pass: no tape, no dispatch, no graph.  It is the
@@ -58,6 +62,7 @@ if _CHILD_LIB in (None, "torch"):
         torch = None
 
 HERE = Path(__file__).resolve().parent
+BLOCK = 3  # timed steps per library per turn, after one cold step (see the docstring)
 RESULTS = HERE / "results"
 LIBS = ("tapegrad", "torch", "numpy")
 
@@ -176,8 +181,11 @@ class Row:
     grad_ok: bool | None = None
     note: str = ""
     samples: list[float] = field(default_factory=list)
+    cold_samples: list[float] = field(default_factory=list)  # first step after another library
     vs_torch: float | None = None
     vs_floor: float | None = None
+    cold_value: float | None = None  # median of the first steps of the blocks
+    cold_vs_floor: float | None = None
 
 
 WORKLOADS = [
@@ -229,12 +237,17 @@ def run_workload(w: Workload, quick: bool) -> list[Row]:
         steps[lib] = step
     repeats = w.repeats[0 if quick else 1]
     for _ in range(repeats):
-        for lib, step in steps.items():            # round-robin
-            t0 = time.perf_counter()
-            step()
-            rows[lib].samples.append(time.perf_counter() - t0)
+        for lib, step in steps.items():            # round-robin, one block per library
+            for i in range(BLOCK + 1):
+                t0 = time.perf_counter()
+                step()
+                took = time.perf_counter() - t0
+                # The first step of a block refills the caches the other libraries evicted;
+                # a training loop runs its steps back to back, so that one is kept apart.
+                (rows[lib].samples if i else rows[lib].cold_samples).append(took)
     for lib, step in steps.items():
         rows[lib].value = statistics.median(rows[lib].samples) * w.scale
+        rows[lib].cold_value = statistics.median(rows[lib].cold_samples) * w.scale
     if "numpy" in grads:
         for lib in grads:
             rows[lib].grad_ok = grads_match(grads[lib], grads["numpy"], w.rtol, w.atol)
@@ -279,6 +292,8 @@ def add_ratios(rows: list[Row]) -> None:
                 r.vs_torch = r.value / t.value
             if f is not None and f.value:
                 r.vs_floor = r.value / f.value
+            if f is not None and f.cold_value and r.cold_value:
+                r.cold_vs_floor = r.cold_value / f.cold_value
 
 
 def machine_info() -> dict[str, str]:
@@ -314,16 +329,19 @@ def to_markdown(info: dict[str, str], rows: list[Row], titles: dict[str, str], q
         "",
         *(f"- **{k}**: {v}" for k, v in info.items()),
         "",
-        "| workload | library | time | unit | × torch | × NumPy floor | grad ok | notes |",
-        "|---|---|---:|---|---:|---:|:---:|---|",
+        "| workload | library | time | unit | × torch | × NumPy floor | cold × floor | grad ok "
+        "| notes |",
+        "|---|---|---:|---|---:|---:|---:|:---:|---|",
     ]
     for r in rows:
         ok = {True: "yes", False: "**NO**", None: "—"}[r.grad_ok]
         lines.append(
             f"| {r.workload} {titles[r.workload]} | {r.lib} | {fmt(r.value)} | {r.unit} | "
-            f"{fmt(r.vs_torch)} | {fmt(r.vs_floor)} | {ok} | {r.note} |")
+            f"{fmt(r.vs_torch)} | {fmt(r.vs_floor)} | {fmt(r.cold_vs_floor)} | {ok} | {r.note} |")
     lines.append("")
-    lines.append("Times are medians over round-robin repeats after warm-up; "
+    lines.append(f"Times are medians over round-robin blocks of {BLOCK + 1} steps per library "
+                 "after warm-up, leaving out each block's first step; *cold × floor* compares "
+                 "those first steps, run right after another library evicted the caches. "
                  "W4 runs each library in its own process.")
     return "\n".join(lines) + "\n"
 

@@ -238,7 +238,8 @@ def install() -> None:
     _set("true_divide", A.div)
     for name, fn in _OPERATORS.items():
         _set(f"__{name}__", fn)
-        _set(f"__r{name}__", _reflect(fn))
+        # ``2 * x`` is ``x * 2`` for the commutative ops: the reflected operator is the op itself
+        _set(f"__r{name}__", fn if fn in (E.ADD, E.MUL) else _reflect(fn))
         _set(f"__i{name}__", _inplace(fn, f"__i{name}__"))
     for name, fn in _COMPARISONS.items():
         _set(f"__{name}__", fn)

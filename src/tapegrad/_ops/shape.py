@@ -58,9 +58,9 @@ def _sum_to(a: np.ndarray, shape: tuple) -> np.ndarray:
     """Sum ``a`` over the dimensions that broadcasting added or stretched to reach ``shape``."""
     lead = a.ndim - len(shape)
     if lead:  # summed away entirely: the result is a fresh array, not a reshaped view
-        a = a.sum(axis=tuple(range(lead)))
+        a = np.add.reduce(a, axis=tuple(range(lead)))
     stretched = tuple(i for i, s in enumerate(shape) if s == 1 and a.shape[i] != 1)
-    return a.sum(axis=stretched, keepdims=True) if stretched else a
+    return np.add.reduce(a, axis=stretched, keepdims=True) if stretched else a
 
 
 EXPAND = linear("expand", lambda a, shape: np.broadcast_to(a, shape), "ExpandBackward0",

@@ -283,7 +283,10 @@ def _sweep(roots, root_grads, retain_graph, create_graph, capture, accumulate):
     buffers: dict = {}
     heap: list = []
     leaves: list = []
-    passed = {id(g) for g in root_grads}  # arrays that others may hold: never given to a .grad
+    # Arrays that others may hold, never given to a .grad: the seeds and the gradients rules
+    # passed on unchanged.  Weak references, so that a dead array's id, reused by a new
+    # one, is not mistaken for it (see _owned).
+    passed = {id(g): weakref.ref(g) for g in root_grads if g.__class__ is np.ndarray}
     for (target, nr), g in zip(roots, root_grads):
         if target not in buffers:
             if isinstance(target, Node):
@@ -352,7 +355,8 @@ def _sweep(roots, root_grads, retain_graph, create_graph, capture, accumulate):
             elif g is None:
                 continue
             if g is grads or (n_out > 1 and any(g is o for o in outs)):
-                passed.add(id(g))  # passed through unchanged: the same array goes on
+                if g.__class__ is np.ndarray:  # passed through unchanged: it goes on
+                    passed[id(g)] = weakref.ref(g)
             if create_graph and g.__class__ is not _Tensor:
                 if isinstance(g, _Tensor):  # a batched gradient (vmap): logical shape, dtype
                     arr = g._meta
@@ -377,7 +381,7 @@ def _sweep(roots, root_grads, retain_graph, create_graph, capture, accumulate):
         grads = buffers.pop(leaf)
         if plain and leaf._grad is None and leaf._hooks is None and grads is not None:
             # The common end of a training step: the leaf takes the array (see _owned).
-            if grads.__class__ is not np.ndarray or grads.base is not None or id(grads) in passed:
+            if not _owned(grads, passed):
                 grads = np.array(grads, copy=True)
             leaf._grad = _Tensor._make(grads)
             continue
@@ -445,11 +449,14 @@ def _finish_leaf(leaf, g, create_graph: bool, capture_at: dict, captured: list, 
         _accumulate_into(leaf, g, create_graph, owned)
 
 
-def _owned(g, passed: set) -> bool:
+def _owned(g, passed: dict) -> bool:
     """Whether the array ``g`` reaching a leaf belongs to nobody else, so ``.grad`` may take it
     instead of a copy: made by a rule (not passed through unchanged, not a seed the caller
     gave) and owning its memory (not a view of another gradient)."""
-    return g.__class__ is np.ndarray and g.base is None and id(g) not in passed
+    if g.__class__ is not np.ndarray or g.base is not None:
+        return False
+    ref = passed.get(id(g))
+    return ref is None or ref() is not g
 
 
 def _accumulate_into(tensor, g, create_graph: bool, owned: bool = False) -> None:
