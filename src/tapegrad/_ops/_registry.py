@@ -256,7 +256,7 @@ _FAST_PROMOTE = (None, "same", "promote", "float", "float_binary")
 
 def _fast_path(op: Op) -> Callable | None:
     """``op``'s entry for the common call, the hot path of every model: one Tensor, or a Tensor
-    and another Tensor of its dtype or a Python number, with no keyword parameters and no
+    and another Tensor of its dtype or a Python number (plus keyword parameters), with no
     transform active.  It does what ``Op.record`` does for such calls, with the steps that
     cannot apply left out; any other call goes to ``Op.__call__``.  None for ops whose calls
     never take this form (views, several outputs, variadic, other promotion rules)."""
@@ -272,34 +272,35 @@ def _fast_path(op: Op) -> Callable | None:
 
     def call(a: Any = _NO, b: Any = _NO, *rest: Any, **params: Any) -> Any:
         if a.__class__ is not Tensor:
-            if a.__class__ is np.ndarray and not (rest or params or isinstance(b, Tensor)):
-                return forward(a) if b is _NO else forward(a, b)  # rules on arrays: no tape
+            if a.__class__ is np.ndarray and not (rest or isinstance(b, Tensor)):
+                # rules on arrays: no tape
+                return forward(a, **params) if b is _NO else forward(a, b, **params)
             return general(op, *_given(a, b, rest), **params)
-        if rest or params or _transforms.active:
+        if rest or _transforms.active:
             return general(op, *_given(a, b, rest), **params)
         d = a._data
         dt = d.dtype
         if floats_only and dt.kind not in "fc":
-            return general(op, *_given(a, b, rest))
+            return general(op, *_given(a, b, rest), **params)
         needs = 1 if a._requires_grad else 0
         if b is _NO:
             try:
-                out = forward(d)
+                out = forward(d, **params)
             except ValueError as exc:
                 raise _shape_error(op, [d], exc) from None
         else:
             if b.__class__ is Tensor:
                 e = b._data
                 if e.dtype is not dt:
-                    return general(op, a, b)
+                    return general(op, a, b, **params)
                 if b._requires_grad:
                     needs |= 2
             elif (b.__class__ is float or b.__class__ is int) and dt.kind == "f":
                 e = b
             else:
-                return general(op, a, b)
+                return general(op, a, b, **params)
             try:
-                out = forward(d, e)
+                out = forward(d, e, **params)
             except ValueError as exc:
                 raise _shape_error(op, [d, e], exc) from None
         if out.__class__ is not np.ndarray:
@@ -358,7 +359,7 @@ def _fast_path(op: Op) -> Callable | None:
             node._saved = saved
             node._checks = checks
         else:
-            saved, checks = _save(plan, (a,) if b is _NO else (a, b), _NO_PARAMS, out)
+            saved, checks = _save(plan, (a,) if b is _NO else (a, b), params, out)
             if plan[1]:
                 box = t._vbox = [0]
                 checks += ((box, 0, -1),)
@@ -373,7 +374,6 @@ def _fast_path(op: Op) -> Callable | None:
     return call
 
 
-_NO_PARAMS: dict = {}
 _NO: Any = object()  # an operand not given
 
 
