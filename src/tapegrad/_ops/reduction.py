@@ -25,9 +25,12 @@ def _kept_shape(input_shape: tuple, dim: tuple | None) -> tuple:
 def _unreduce(g: Any, input_shape: tuple, dim: tuple | None, keepdim: bool) -> Any:
     """Broadcast a reduced gradient back to the input's shape."""
     if g.__class__ is np.ndarray or isinstance(g, np.generic):  # an ordinary backward (a
-        # NumPy scalar when a 0-d gradient was divided): NumPy directly, no op dispatch
-        return np.broadcast_to(g if keepdim else np.reshape(g, _kept_shape(input_shape, dim)),
-                               tuple(input_shape))
+        # NumPy scalar when a 0-d gradient was divided): NumPy directly, no op dispatch.  A
+        # filled array rather than a broadcast view: the next rule or the leaf's .grad would
+        # allocate one anyway, and np.broadcast_to costs microseconds of Python.
+        out = np.empty(input_shape, g.dtype)
+        out[...] = g if keepdim or dim is None else g.reshape(_kept_shape(input_shape, dim))
+        return out
     if not keepdim:
         g = reshape(g, shape=_kept_shape(input_shape, dim))
     return expand(g, shape=tuple(input_shape))

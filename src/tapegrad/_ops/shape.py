@@ -58,7 +58,9 @@ def _sum_to(a: np.ndarray, shape: tuple) -> np.ndarray:
     """Sum ``a`` over the dimensions that broadcasting added or stretched to reach ``shape``."""
     lead = a.ndim - len(shape)
     if lead:  # summed away entirely: the result is a fresh array, not a reshaped view
-        a = np.add.reduce(a, axis=tuple(range(lead)))
+        a = np.add.reduce(a, axis=0 if lead == 1 else tuple(range(lead)))
+        if a.shape == shape:  # the common case, a bias: nothing was stretched
+            return a
     stretched = tuple(i for i, s in enumerate(shape) if s == 1 and a.shape[i] != 1)
     return np.add.reduce(a, axis=stretched, keepdims=True) if stretched else a
 
