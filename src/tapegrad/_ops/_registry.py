@@ -351,10 +351,7 @@ def _fast_path(op: Op) -> Callable | None:
                     continue
                 v = saved[slot] = b if key else a
                 if v.__class__ is Tensor:
-                    root = v if v._base is None else v._base
-                    box = root._vbox
-                    if box is None:
-                        box = root._vbox = [0]
+                    box = v._version_box()
                     checks += ((box, box[0], slot),)
             node._saved = saved
             node._checks = checks
@@ -502,13 +499,7 @@ def _save(plan: tuple, args: Sequence, params: dict, result: Any) -> tuple[list,
     for slot, kind, key in steps:
         if kind == _INPUT:
             v = args[key]
-            if v.__class__ is Tensor:
-                root = v if v._base is None else v._base
-                box = root._vbox
-                if box is None:
-                    box = root._vbox = [0]
-                checks += ((box, box[0], slot),)
-            elif isinstance(v, Tensor):  # a batched tensor (vmap) keeps its box elsewhere
+            if isinstance(v, Tensor):
                 box = v._version_box()
                 checks += ((box, box[0], slot),)
         elif kind == _RESULT:
