@@ -305,10 +305,8 @@ def _sweep(roots, root_grads, retain_graph, create_graph, capture, accumulate):
             outs = _pre_node(node, grads if n_out > 1 else [grads], create_graph, capture_at,
                              captured)
             grads = outs if n_out > 1 else outs[0]
-        else:
-            outs = grads if n_out > 1 else (grads,)
-        if (needed is not None and id(node) not in needed) or (
-                grads is None if n_out == 1 else all(g is None for g in outs)):
+        if (grads is None if n_out == 1 else all(g is None for g in grads)) or (
+                needed is not None and id(node) not in needed):
             in_grads = [None] * len(node._next)
         else:
             if node._plain and not create_graph:  # Node.saved_values, inlined (hot path)
@@ -332,14 +330,8 @@ def _sweep(roots, root_grads, retain_graph, create_graph, capture, accumulate):
                 in_grads = node.op.backward(node, grads, node.saved_values(create_graph))
                 if not retain_graph:
                     node.release()
-            if extra is not None and extra.hooks:
-                in_t = tuple(_as_tensor(g) for g in in_grads)
-                out_t = tuple(_as_tensor(g) for g in outs)
-                for hook in extra.hooks:
-                    hook(in_t, out_t)
-            if observers:
-                for fn in observers:
-                    fn(node, list(outs), in_grads)
+            if (extra is not None and extra.hooks) or observers:
+                _post_node(node, (grads,) if n_out == 1 else grads, in_grads)
         for edge, g in zip(node._next, in_grads):
             if edge is None:
                 continue
@@ -354,7 +346,7 @@ def _sweep(roots, root_grads, retain_graph, create_graph, capture, accumulate):
                     continue
             elif g is None:
                 continue
-            if g is grads or (n_out > 1 and any(g is o for o in outs)):
+            if g is grads or (n_out > 1 and any(g is o for o in grads)):
                 if g.__class__ is np.ndarray:  # passed through unchanged: it goes on
                     passed[id(g)] = weakref.ref(g)
             if create_graph and g.__class__ is not _Tensor:
@@ -401,6 +393,18 @@ def _deposit(buffers: dict, target, nr: int, g) -> None:
         slot[nr] = _add(slot[nr], g)
     else:
         buffers[target] = _add(buffers.get(target), g)
+
+
+def _post_node(node: Node, outs: Sequence, in_grads: list) -> None:
+    """The node's own hooks, then the observers, once it has computed its input gradients."""
+    extra = node._extra
+    if extra is not None and extra.hooks:
+        in_t = tuple(_as_tensor(g) for g in in_grads)
+        out_t = tuple(_as_tensor(g) for g in outs)
+        for hook in extra.hooks:
+            hook(in_t, out_t)
+    for fn in observers:
+        fn(node, list(outs), in_grads)
 
 
 def _pre_node(node: Node, outs: list, create_graph: bool, capture_at: dict, captured: list) -> list:
