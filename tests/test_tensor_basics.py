@@ -1,6 +1,8 @@
 """Tensor creation, dtypes, conversions and error messages."""
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -230,3 +232,29 @@ def test_repr_matches_torch(expr):
     got = repr(eval(expr, {"M": tg, **{k: getattr(tg, k) for k in ("tensor", "zeros", "arange")}}))
     # tapegrad names its own dtypes (tapegrad.float64) where torch writes torch.float64
     assert got.replace("tapegrad.", "torch.") == expected
+
+
+_BOOL_SUB = "Subtraction, the `-` operator, with a bool tensor is not supported"
+_TWO_BOOL_SUB = "Subtraction, the `-` operator, with two bool tensors is not supported"
+_BOOL_NEG = "Negation, the `-` operator, on a bool tensor is not supported"
+
+
+@pytest.mark.parametrize("expr,message", [
+    (lambda a, b: a - True, _BOOL_SUB), (lambda a, b: b - 1, _BOOL_SUB),
+    (lambda a, b: 1 - b, _BOOL_SUB), (lambda a, b: tg.sub(a, True), _BOOL_SUB),
+    (lambda a, b: tg.rsub(b, 1), _BOOL_SUB), (lambda a, b: a.sub_(True), _BOOL_SUB),
+    (lambda a, b: b - b, _TWO_BOOL_SUB), (lambda a, b: -b, _BOOL_NEG),
+    (lambda a, b: tg.neg(b), _BOOL_NEG)])
+def test_subtracting_bools_is_refused_as_in_torch(expr, message):
+    a, b = tg.tensor([1, 2]), tg.tensor([True, False])
+    with pytest.raises(RuntimeError, match=re.escape(message)):
+        expr(a, b)
+    assert a.tolist() == [1, 2]  # an in-place attempt leaves the tensor as it was
+
+
+def test_bools_still_add_and_multiply():
+    b = tg.tensor([True, False])
+    assert (b + b).tolist() == [True, False] and (b * 2.5).tolist() == [2.5, 0.0]
+    x = tg.tensor([1.0, 2.0])
+    x -= 1  # the in-place path for numbers is unchanged
+    assert x.tolist() == [0.0, 1.0]

@@ -467,6 +467,7 @@ class Tensor:
         exactly what the general path would do: a float self, operands that broadcast to its
         shape.  Returns False (nothing done) otherwise."""
         ufunc = getattr(op, "forward", None)
+        ufunc = getattr(ufunc, "ufunc", ufunc)  # a forward that checks its operands first
         mine = self._data
         if ufunc.__class__ is not np.ufunc or mine.dtype.kind != "f" or ufunc.nin != 1 + len(args):
             return False
@@ -474,7 +475,7 @@ class Tensor:
         for a in args:
             if isinstance(a, Tensor):
                 d = a._data
-                if d.dtype.kind not in "fiub":
+                if d.dtype.kind not in "fiu":  # bools take the general path (sub refuses them)
                     return False
                 if d.shape != mine.shape:
                     try:
@@ -483,7 +484,7 @@ class Tensor:
                     except ValueError:  # the general path raises torch's message
                         return False
                 operands.append(d)
-            elif a.__class__ in (float, int, bool):
+            elif a.__class__ is float or a.__class__ is int:
                 operands.append(a)
             else:
                 return False

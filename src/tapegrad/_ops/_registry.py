@@ -251,7 +251,7 @@ class Op:
         return [_resolve(n, self, args, params, result) for n in self.saved_names]
 
 
-_FAST_PROMOTE = (None, "same", "promote", "float", "float_binary")
+_FAST_PROMOTE = (None, "same", "promote", "sub", "float", "float_binary")
 
 
 def _fast_path(op: Op) -> Callable | None:
@@ -267,7 +267,7 @@ def _fast_path(op: Op) -> Callable | None:
     state = grad_mode.state
     differentiable = op.differentiable
     floats_only = op.promote in ("float", "float_binary")  # others would be cast first
-    keeps_dtype = op.promote in ("same", "promote", "float_binary")
+    keeps_dtype = op.promote in ("same", "promote", "sub", "float_binary")
     new = object.__new__
 
     def call(a: Any = _NO, b: Any = _NO, *rest: Any, **params: Any) -> Any:
@@ -398,6 +398,7 @@ def _keep_zeros(g: Any, grad: Any) -> Any:
 
 
 WHERE: Any = None  # the where op, bound by elementwise.py
+REFUSE_BOOL_SUB: Any = None  # raises torch's error for a bool operand; bound by elementwise.py
 
 
 _KINDS = {"elementwise": "Elementwise op", "linear": "Linear op (VJP: its transpose)",
@@ -556,6 +557,9 @@ def _promote(rule: str, arrays: list) -> tuple[list, np.dtype | None]:
         if a.dtype.kind not in "fc":
             return [a.astype(_dtype.default_float())] + arrays[1:], None
         return arrays, None
+    if rule == "sub":  # "promote", once bools are refused (promotion would turn them to ints)
+        REFUSE_BOOL_SUB(*arrays)
+        rule = "promote"
     if rule == "where":
         cond, a, b = arrays
         if cond.dtype != _dtype.BOOL:

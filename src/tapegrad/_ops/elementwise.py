@@ -17,18 +17,52 @@ from ._registry import elementwise, general, linear, nondifferentiable
 from . import _registry
 
 # -- arithmetic ----------------------------------------------------------------------------------
+_NOT_BOOL = np.dtype(np.float64)
+
+
+def _is_bool(x: Any) -> bool:
+    return x.__class__ is bool or getattr(x, "dtype", _NOT_BOOL).kind == "b"
+
+
+def _refuse_bool_sub(input: Any, other: Any) -> None:
+    """Subtracting bools is an error in torch (NumPy raises only for two bool arrays)."""
+    if _is_bool(input) or _is_bool(other):
+        if _is_bool(input) and _is_bool(other):
+            raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not "
+                               "supported. Use the `^` or `logical_xor()` operator instead.")
+        raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. "
+                           "If you are trying to invert a mask, use the `~` or `logical_not()` "
+                           "operator instead.")
+
+
+def _subtract(input: Any, other: Any) -> Any:
+    _refuse_bool_sub(input, other)
+    return np.subtract(input, other)
+
+
+def _negative(input: Any) -> Any:
+    if _is_bool(input):
+        raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. If you "
+                           "are trying to invert a mask, use the `~` or `logical_not()` operator "
+                           "instead.")
+    return np.negative(input)
+
+
+_subtract.ufunc = np.subtract  # type: ignore[attr-defined]  # in-place arithmetic writes through it
+_negative.ufunc = np.negative  # type: ignore[attr-defined]
+
 ADD = elementwise("add", np.add, "AddBackward0", ("input", "other"), promote="promote",
                   input=1, other=1)
-SUB = elementwise("sub", np.subtract, "SubBackward0", ("input", "other"), promote="promote",
+SUB = elementwise("sub", _subtract, "SubBackward0", ("input", "other"), promote="sub",
                   input=1, other=-1)
-RSUB = elementwise("rsub", lambda input, other: np.subtract(other, input), "RsubBackward1",
-                   ("input", "other"), promote="promote", input=-1, other=1)
+RSUB = elementwise("rsub", lambda input, other: _subtract(other, input), "RsubBackward1",
+                   ("input", "other"), promote="sub", input=-1, other=1)
 MUL = elementwise("mul", np.multiply, "MulBackward0", ("input", "other"), promote="promote",
                   input=lambda other: other, other=lambda input: input)
 DIV = elementwise("div", np.true_divide, "DivBackward0", ("input", "other"), promote="float_binary",
                   input=lambda other: 1 / other,
                   other=lambda input, other: -input / (other * other))
-NEG = elementwise("neg", np.negative, "NegBackward0", input=-1)
+NEG = elementwise("neg", _negative, "NegBackward0", input=-1)
 RECIPROCAL = elementwise("reciprocal", np.reciprocal, "ReciprocalBackward0", promote="float",
                          input=lambda result: -(result * result))
 CLONE = linear("clone", np.copy, "CloneBackward0", lambda g: g)
@@ -224,6 +258,7 @@ sigmoid, relu, abs, sign, floor, ceil, round, trunc, frac = (SIGMOID, RELU, ABS,
                                                              ROUND, TRUNC, FRAC)
 where, to_copy, maximum, minimum = WHERE, TO_COPY, MAXIMUM, MINIMUM
 _registry.WHERE = WHERE
+_registry.REFUSE_BOOL_SUB = _refuse_bool_sub
 
 
 def pow(input: Any, exponent: Any) -> Any:
