@@ -258,3 +258,16 @@ def test_bools_still_add_and_multiply():
     x = tg.tensor([1.0, 2.0])
     x -= 1  # the in-place path for numbers is unchanged
     assert x.tolist() == [0.0, 1.0]
+
+
+def test_operands_by_torch_keyword_names():
+    x = tg.tensor([1.0, 2.0], requires_grad=True)
+    y = tg.tensor([3.0, 4.0])
+    assert tg.sin(input=x).grad_fn.name() == "SinBackward0"
+    assert tg.maximum(x, other=y).tolist() == [3.0, 4.0]
+    assert tg.mul(input=x, other=y).tolist() == [3.0, 8.0]
+    assert tg.sigmoid(input=x).allclose(tg.sigmoid(x))
+    assert x.pow(exponent=2).tolist() == [1.0, 4.0]
+    assert tg.exp(input=tg.tensor([0.0])).tolist() == [1.0]
+    with pytest.raises(TypeError, match="multiple values for argument 'input'"):
+        tg.sin(x, input=x)

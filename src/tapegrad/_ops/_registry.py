@@ -66,6 +66,7 @@ class Op:
         self.view = view
         self.multi_output = multi_output
         self.variadic = bool(args) and args[0].startswith("*")
+        self._arg_names = frozenset(a for a in self.args if not a.startswith("*"))
         self.partials = tuple(partials)
         body = {"__slots__": (), "op": self}
         if grad_fn in _CPP_NODE_NAMES:  # nodes torch implements in C++ answer name() with these
@@ -109,12 +110,30 @@ class Op:
 
     # -- applying ------------------------------------------------------------------------------
     def __call__(self, *args: Any, **params: Any) -> Any:
+        if params and not self._arg_names.isdisjoint(params):  # torch.sin(input=x)
+            args, params = self._by_position(args, params)
         for a in args:
             if isinstance(a, Tensor):
                 if _transforms.active:
                     return _transforms.dispatch(self, args, params)
                 return self.record(args, params)
         return self.forward(*args, **params)
+
+    def _by_position(self, args: tuple, params: dict) -> tuple[tuple, dict]:
+        """Operands given by torch's keyword names (``input=``, ``other=``) moved into place."""
+        params = dict(params)
+        args = list(args)
+        for name in self.args[len(args):]:
+            if name not in params:
+                break
+            args.append(params.pop(name))
+        clash = self._arg_names.intersection(params)
+        if clash:
+            name = sorted(clash)[0]
+            raise TypeError(f"{self.name}() got multiple values for argument '{name}'"
+                            if name in self.args[:len(args)] else
+                            f"{self.name}() missing an operand before '{name}'")
+        return tuple(args), params
 
     def record(self, args: Sequence, params: dict) -> Any:
         """Run the forward on Tensors' arrays and, if needed, record a node."""
@@ -270,7 +289,11 @@ def _fast_path(op: Op) -> Callable | None:
     keeps_dtype = op.promote in ("same", "promote", "sub", "float_binary")
     new = object.__new__
 
+    arg_names = op._arg_names
+
     def call(a: Any = _NO, b: Any = _NO, *rest: Any, **params: Any) -> Any:
+        if params and not arg_names.isdisjoint(params):  # an operand by keyword: torch's name
+            return general(op, *_given(a, b, rest), **params)
         if a.__class__ is not Tensor:
             if a.__class__ is np.ndarray and not (rest or isinstance(b, Tensor)):
                 # rules on arrays: no tape
