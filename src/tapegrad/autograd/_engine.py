@@ -318,8 +318,9 @@ def _sweep(roots, root_grads, retain_graph, create_graph, capture, accumulate):
                         node._check_versions()  # raises, naming the tensor
                 op = node.op
                 if op.input_slots:
-                    saved = list(saved)  # a copy: with retain_graph the node keeps its tensors
-                    for i in op.input_slots:
+                    if retain_graph or saved.__class__ is not list:
+                        saved = list(saved)  # the node keeps its tensors, or a shared tuple
+                    for i in op.input_slots:  # else the list is freed below: convert in place
                         v = saved[i]
                         if isinstance(v, _Tensor):
                             saved[i] = v._data
