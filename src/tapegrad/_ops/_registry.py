@@ -220,7 +220,12 @@ class Op:
 
     def _plan_for(self, needs: int) -> tuple:
         """What to save when the inputs in the bit mask ``needs`` require grad: only the values
-        their VJP rules read (``x * 2`` keeps the 2, not x).  Cached per mask."""
+        their VJP rules read (``x * 2`` keeps the 2, not x).  Cached per mask.
+
+        A plan is a plain tuple, read by index on the hot path: ``(steps, reads_result,
+        n_slots, empty, operands_only)`` where ``steps`` are ``(slot, kind, key)`` triples,
+        ``empty`` is ``(None,) * n_slots`` and ``operands_only`` says that every step saves the
+        first or second operand or the result (the fast entry saves those inline)."""
         if self.variadic:
             slots = set(self.vjp_args[0]) if self.vjps[0] is not None else set()
         else:
