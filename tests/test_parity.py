@@ -296,3 +296,32 @@ def test_forward_mode_of_xlogy_and_clamp_matches_torch():
             res.append([mod.unpack_dual(o).tangent.numpy().copy() for o in outs])
     for t, o in zip(*res):
         np.testing.assert_array_equal(o, t)
+
+
+# -- dtype promotion of the arithmetic operators, against torch ---------------------------------
+_DTYPES = ["float16", "float32", "float64", "int32", "int64", "uint8", "bool"]
+_SECOND = [*_DTYPES, 2.5, 3, True]  # a tensor of each dtype, then Python numbers
+_OPERATORS = {"add": lambda a, b: a + b, "sub": lambda a, b: a - b, "mul": lambda a, b: a * b,
+              "div": lambda a, b: a / b, "pow": lambda a, b: a ** b, "rsub": lambda a, b: b - a,
+              "rmul": lambda a, b: b * a, "floordiv": lambda a, b: a // b,
+              "mod": lambda a, b: a % b}
+
+
+def _outcome(m, op, first: str, second):
+    """The result's dtype and values, or the type of the error (tapegrad's are torch's)."""
+    a = m.tensor([1, 2, 3]).to(getattr(m, first))
+    b = m.tensor([1, 2, 3]).to(getattr(m, second)) if isinstance(second, str) else second
+    try:
+        r = _OPERATORS[op](a, b)
+    except Exception as exc:  # noqa: BLE001
+        return type(exc).__name__
+    return str(r.dtype).split(".")[-1], r.tolist()
+
+
+@pytest.mark.parametrize("op", sorted(_OPERATORS))
+@pytest.mark.parametrize("first", _DTYPES)
+def test_operator_dtypes_match_torch(op, first):
+    """Every operand pair: the fast entry decides dtypes itself for same-dtype tensors and
+    Python numbers, the general path for the rest; both must land where torch does."""
+    for second in _SECOND:
+        assert _outcome(tg, op, first, second) == _outcome(torch, op, first, second), second

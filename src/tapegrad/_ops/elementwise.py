@@ -48,6 +48,16 @@ def _negative(input: Any) -> Any:
     return np.negative(input)
 
 
+def _no_bool_kernel(ufunc: np.ufunc, kernel: str) -> Any:
+    """``ufunc`` of two operands, refusing two bools as torch's CPU kernel ``kernel`` does."""
+    def forward(input: Any, other: Any) -> Any:
+        if _is_bool(input) and _is_bool(other):
+            raise NotImplementedError(f'"{kernel}" not implemented for \'Bool\'')
+        return ufunc(input, other)
+    forward.ufunc = ufunc  # type: ignore[attr-defined]
+    return forward
+
+
 _subtract.ufunc = np.subtract  # type: ignore[attr-defined]  # in-place arithmetic writes through it
 _negative.ufunc = np.negative  # type: ignore[attr-defined]
 
@@ -84,8 +94,9 @@ def _pow_exponent_partial(input: Any, result: Any) -> Any:
 
 POW = elementwise("pow", np.power, "PowBackward0", ("input", "exponent"), promote="promote",
                   input=_pow_partial)
-POW_TENSOR = elementwise("pow_tensor", np.power, "PowBackward1", ("input", "exponent"),
-                         promote="promote", input=_pow_partial, exponent=_pow_exponent_partial)
+POW_TENSOR = elementwise("pow_tensor", _no_bool_kernel(np.power, "pow"), "PowBackward1",
+                         ("input", "exponent"), promote="promote", input=_pow_partial,
+                         exponent=_pow_exponent_partial)
 
 
 def _rpow_partial(base: float, result: Any) -> Any:
@@ -152,8 +163,8 @@ CEIL = elementwise("ceil", np.ceil, "CeilBackward0", input=lambda input: input *
 ROUND = elementwise("round", np.round, "RoundBackward0", input=lambda input: input * 0)
 TRUNC = elementwise("trunc", np.trunc, "TruncBackward0", input=lambda input: input * 0)
 FRAC = elementwise("frac", lambda a: a - np.trunc(a), "FracBackward0", input=1)
-REMAINDER = elementwise("remainder", np.remainder, "RemainderBackward0", ("input", "other"),
-                        promote="promote", input=1,
+REMAINDER = elementwise("remainder", _no_bool_kernel(np.remainder, "remainder_cpu"),
+                        "RemainderBackward0", ("input", "other"), promote="promote", input=1,
                         other=lambda input, other: -floor(input / other))
 FMOD = elementwise("fmod", np.fmod, "FmodBackward0", ("input", "other"), promote="promote",
                    input=1, other=lambda input, other: -trunc(input / other))
@@ -246,8 +257,8 @@ BITWISE_NOT = nondifferentiable("bitwise_not", np.invert)
 ISNAN = nondifferentiable("isnan", np.isnan)
 ISINF = nondifferentiable("isinf", np.isinf)
 ISFINITE = nondifferentiable("isfinite", np.isfinite)
-FLOOR_DIVIDE = nondifferentiable("floor_divide", np.floor_divide, ("input", "other"),
-                                 promote="promote")
+FLOOR_DIVIDE = nondifferentiable("floor_divide", _no_bool_kernel(np.floor_divide, "div_floor_cpu"),
+                                 ("input", "other"), promote="promote")
 
 # Plain-function names used by the rules above and by the public namespace.
 add, sub, mul, div, neg, reciprocal, clone = ADD, SUB, MUL, DIV, NEG, RECIPROCAL, CLONE
