@@ -325,3 +325,25 @@ def test_operator_dtypes_match_torch(op, first):
     Python numbers, the general path for the rest; both must land where torch does."""
     for second in _SECOND:
         assert _outcome(tg, op, first, second) == _outcome(torch, op, first, second), second
+
+
+_UNARY = ["sin", "cos", "exp", "log", "sqrt", "rsqrt", "neg", "abs", "relu", "sigmoid", "tanh",
+          "floor", "ceil", "round", "trunc", "sign", "reciprocal", "square", "log1p", "expm1",
+          "exp2", "log2", "erf", "frac", "sinh", "asin", "atan"]
+
+
+def _unary_outcome(m, name: str, dtype: str):
+    x = m.tensor([0, 1, 2]).to(getattr(m, dtype))
+    try:
+        r = getattr(m, name)(x)
+    except Exception as exc:  # noqa: BLE001
+        return type(exc).__name__, str(exc)
+    values = np.round(r.double().numpy(), 4)
+    return str(r.dtype).split(".")[-1], np.where(np.isnan(values), None, values).tolist()
+
+
+@pytest.mark.parametrize("name", _UNARY)
+def test_unary_dtypes_match_torch(name):
+    """Each dtype: the result's dtype and values (floats promoted, ints kept) or torch's error."""
+    for dtype in _DTYPES:
+        assert _unary_outcome(tg, name, dtype) == _unary_outcome(torch, name, dtype), dtype

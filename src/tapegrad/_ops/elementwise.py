@@ -145,24 +145,48 @@ TANH = elementwise("tanh", np.tanh, "TanhBackward0", promote="float",
 
 
 def _sigmoid(a: np.ndarray) -> np.ndarray:
-    # exp of a non-positive number only, so large |a| neither overflows nor warns.
-    e = np.exp(-np.abs(a))
-    return np.where(a >= 0, 1 / (1 + e), e / (1 + e)).astype(a.dtype, copy=False)
+    # exp of a non-positive number only, so large |a| neither overflows nor warns; half
+    # precision is computed in single and rounded once, as torch does.
+    x = a.astype(np.float32) if a.dtype == np.float16 else a
+    e = np.exp(-np.abs(x))
+    return np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(a.dtype, copy=False)
 
 
 SIGMOID = elementwise("sigmoid", _sigmoid, "SigmoidBackward0", promote="float",
                       input=lambda result: result * (1 - result))
 
 # -- piecewise -----------------------------------------------------------------------------------
-RELU = elementwise("relu", lambda a: np.maximum(a, 0).astype(a.dtype, copy=False), "ReluBackward0",
-                   input=lambda result: result > 0)
-ABS = elementwise("abs", np.abs, "AbsBackward0", input=lambda input: sign(input))
-SIGN = elementwise("sign", np.sign, "SignBackward0", input=lambda input: input * 0)
-FLOOR = elementwise("floor", np.floor, "FloorBackward0", input=lambda input: input * 0)
-CEIL = elementwise("ceil", np.ceil, "CeilBackward0", input=lambda input: input * 0)
-ROUND = elementwise("round", np.round, "RoundBackward0", input=lambda input: input * 0)
-TRUNC = elementwise("trunc", np.trunc, "TruncBackward0", input=lambda input: input * 0)
-FRAC = elementwise("frac", lambda a: a - np.trunc(a), "FracBackward0", input=1)
+def _relu(a: np.ndarray) -> np.ndarray:
+    if a.dtype.kind == "b":
+        raise RuntimeError("Boolean inputs not supported for relu")
+    return np.maximum(a, 0).astype(a.dtype, copy=False)
+
+
+def _refusing(kinds: str, fn: Any, kernel: str) -> Any:
+    """``fn`` of one array, refusing the dtype kinds torch's CPU ``kernel`` lacks."""
+    def forward(a: Any) -> Any:
+        if a.dtype.kind in kinds:
+            raise NotImplementedError(f'"{kernel}" not implemented for '
+                                      f"'{_dtype.torch_name(a.dtype)}'")
+        return fn(a)
+    return forward
+
+
+RELU = elementwise("relu", _relu, "ReluBackward0", input=lambda result: result > 0)
+ABS = elementwise("abs", _refusing("b", np.abs, "abs_cpu"), "AbsBackward0",
+                  input=lambda input: sign(input))
+SIGN = elementwise("sign", lambda a: a.copy() if a.dtype.kind == "b" else np.sign(a),
+                   "SignBackward0", input=lambda input: input * 0)
+FLOOR = elementwise("floor", _refusing("b", np.floor, "floor_vml_cpu"), "FloorBackward0",
+                    input=lambda input: input * 0)
+CEIL = elementwise("ceil", _refusing("b", np.ceil, "ceil_vml_cpu"), "CeilBackward0",
+                   input=lambda input: input * 0)
+ROUND = elementwise("round", _refusing("b", np.round, "round_vml_cpu"), "RoundBackward0",
+                    input=lambda input: input * 0)
+TRUNC = elementwise("trunc", _refusing("b", np.trunc, "trunc_vml_cpu"), "TruncBackward0",
+                    input=lambda input: input * 0)
+FRAC = elementwise("frac", _refusing("biu", lambda a: a - np.trunc(a), "frac_cpu"),
+                   "FracBackward0", input=1)
 REMAINDER = elementwise("remainder", _no_bool_kernel(np.remainder, "remainder_cpu"),
                         "RemainderBackward0", ("input", "other"), promote="promote", input=1,
                         other=lambda input, other: -floor(input / other))
