@@ -347,3 +347,37 @@ def test_unary_dtypes_match_torch(name):
     """Each dtype: the result's dtype and values (floats promoted, ints kept) or torch's error."""
     for dtype in _DTYPES:
         assert _unary_outcome(tg, name, dtype) == _unary_outcome(torch, name, dtype), dtype
+
+
+_REDUCTIONS = {
+    "sum": lambda x: x.sum(), "sum0": lambda x: x.sum(0), "sumk": lambda x: x.sum(1, keepdim=True),
+    "mean": lambda x: x.mean(), "prod": lambda x: x.prod(), "prod1": lambda x: x.prod(1),
+    "max": lambda x: x.max(), "max1": lambda x: x.max(1).values, "min": lambda x: x.min(),
+    "amax": lambda x: x.amax(0), "argmax": lambda x: x.argmax(), "argmin1": lambda x: x.argmin(1),
+    "cumsum": lambda x: x.cumsum(1), "var": lambda x: x.var(), "std1": lambda x: x.std(1),
+    "norm": lambda x: x.norm(), "logsumexp": lambda x: x.logsumexp(1), "all": lambda x: x.all(),
+    "any1": lambda x: x.any(1), "anyk": lambda x: x.any(0, keepdim=True),
+    "count": lambda x: x.count_nonzero(), "count0": lambda x: x.count_nonzero(dim=0),
+    "softmax": lambda x: x.softmax(1), "log_softmax0": lambda x: x.log_softmax(0),
+    "sort": lambda x: x.sort(1).values, "topk": lambda x: x.topk(2).values,
+    "clamp": lambda x: x.clamp(0, 1), "clamp_f": lambda x: x.clamp(0.5, 1.5),
+    "clamp_min": lambda x: x.clamp(min=True),
+}
+
+
+def _reduction_outcome(m, name: str, dtype: str):
+    x = m.tensor([[0, 1, 2], [3, 0, 1]]).to(getattr(m, dtype))
+    try:
+        r = _REDUCTIONS[name](x)
+    except Exception as exc:  # noqa: BLE001
+        return type(exc).__name__, str(exc)
+    values = np.asarray(r.double().numpy(), dtype=float)
+    # to 5 places: the kernels round differently in the last bits
+    return str(r.dtype).split(".")[-1], np.round(values, 5).tolist()
+
+
+@pytest.mark.parametrize("name", sorted(_REDUCTIONS))
+def test_reduction_dtypes_match_torch(name):
+    """Each dtype: the result's dtype and values, or torch's error type and message."""
+    for dtype in _DTYPES:
+        assert _reduction_outcome(tg, name, dtype) == _reduction_outcome(torch, name, dtype), dtype

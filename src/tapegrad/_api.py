@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from ._tensor import Tensor, _wrap_dim
+from . import _dtype
 from .autograd import grad_mode
 from ._ops import elementwise as E, linalg as L, reduction as R, selection as X, shape as S
 from ._ops import special as SP
@@ -133,7 +134,7 @@ def clamp(input: Tensor, min: Any = None, max: Any = None, *, out: Tensor | None
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
     if isinstance(min, Tensor) or isinstance(max, Tensor):
-        if not all(b is None or isinstance(b, Tensor) for b in (min, max)):
+        if not builtins.all(b is None or isinstance(b, Tensor) for b in (min, max)):
             got = ", ".join(type(a).__name__ for a in (input, min, max) if a is not None)
             raise TypeError(
                 f"clamp() received an invalid combination of arguments - got ({got}), but "
@@ -141,7 +142,22 @@ def clamp(input: Tensor, min: Any = None, max: Any = None, *, out: Tensor | None
                 "Tensor out = None)\n * (Tensor input, Number min = None, Number max = None, *, "
                 "Tensor out = None)\n")
         return _out(E.CLAMP_TENSOR(input, min, max), out)
-    return _out(E.CLAMP(input, min=min, max=max), out)
+    return _out(E.CLAMP(_clamp_operand(input, min, max), min=min, max=max), out)
+
+
+def _clamp_operand(input: Tensor, min: Any, max: Any) -> Tensor:
+    """``input`` in the dtype torch computes the clamp in: promoted with the number bounds (an
+    int tensor clamped at 0.5 is float); a clamp of bools by bools is refused."""
+    own = input.dtype.np
+    target = own
+    for bound in (min, max):
+        if bound is not None:
+            target = _dtype.result_dtype(np.empty((1,), target), bound)
+    if target.kind == "b":
+        kernel = "clamp_scalar_cpu" if min is not None and max is not None else (
+            "clamp_min_scalar_cpu" if min is not None else "clamp_max_scalar_cpu")
+        raise NotImplementedError(f'"{kernel}" not implemented for \'Bool\'')
+    return input if target == own else input.to(_dtype.from_numpy_dtype(target))
 
 
 clip = clamp
@@ -246,13 +262,38 @@ def amin(input: Tensor, dim: Any = (), keepdim: bool = False) -> Tensor:
 @_accepts_numpy_names
 def argmax(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
     """Index of the largest element (of the flattened tensor when ``dim`` is None)."""
+    _refuse_bool(input, "argmax")
     return R.ARGMAX(input, dim=None if dim is None else _wrap_dim(dim, input.ndim), keepdim=keepdim)
 
 
 @_accepts_numpy_names
 def argmin(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
     """Index of the smallest element (of the flattened tensor when ``dim`` is None)."""
+    _refuse_bool(input, "argmin")
     return R.ARGMIN(input, dim=None if dim is None else _wrap_dim(dim, input.ndim), keepdim=keepdim)
+
+
+def _refuse_bool(input: Tensor, fn: str) -> None:
+    if input.dtype is _dtype.bool:
+        raise RuntimeError(f"{fn}(): does not support bool input")
+
+
+@_accepts_numpy_names
+def all(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
+    """Whether every element (along ``dim``: int or tuple) is nonzero; a bool tensor (uint8
+    for uint8 input, as in torch)."""
+    return R.ALL(input, dim=_dims(dim, input.ndim), keepdim=keepdim)
+
+
+@_accepts_numpy_names
+def any(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
+    """Whether some element (along ``dim``: int or tuple) is nonzero."""
+    return R.ANY(input, dim=_dims(dim, input.ndim), keepdim=keepdim)
+
+
+def count_nonzero(input: Tensor, dim: Any = None) -> Tensor:
+    """The number of nonzero elements (along ``dim``: int or tuple), as int64."""
+    return R.COUNT_NONZERO(input, dim=_dims(dim, input.ndim))
 
 
 @_accepts_numpy_names
@@ -267,6 +308,11 @@ def cumsum(input: Tensor, dim: int, *, dtype: Any = None) -> Tensor:
 def norm(input: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False,
          dtype: Any = None) -> Tensor:
     """Vector 2-norm (default, also 'fro'); other ``p`` are built from abs/pow/sum."""
+    if input.dtype.np.kind not in "fc" and dtype is None:
+        raise RuntimeError("linalg.vector_norm: Expected a floating point or complex tensor as "
+                           f"input. Got {_dtype.torch_name(input.dtype.np)}")
+    if dtype is not None:
+        input = input.to(dtype)
     dims = _dims(dim, input.ndim)
     if p in ("fro", 2, 2.0, None):
         return R.NORM(input, dim=dims, keepdim=keepdim)
@@ -277,6 +323,8 @@ def norm(input: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False,
 def _spread(op: Any, input: Tensor, dim: Any, unbiased: Any, keepdim: bool,
             correction: Any) -> Tensor:
     """var/std: torch also takes ``unbiased`` as the second positional argument."""
+    if input.dtype.np.kind not in "fc":
+        raise RuntimeError("std and var only support floating point and complex dtypes")
     if isinstance(dim, builtins.bool):
         unbiased, dim = dim, None
     if correction is None:
@@ -301,6 +349,8 @@ def std(input: Tensor, dim: Any = None, unbiased: Any = None, keepdim: bool = Fa
 @_accepts_numpy_names
 def logsumexp(input: Tensor, dim: Any, keepdim: bool = False) -> Tensor:
     """``log(sum(exp(input)))`` over ``dim``, computed without overflow."""
+    if input.dtype.np.kind not in "fc":  # integers and bools: the default float, as in torch
+        input = input.to(_dtype.get_default_dtype())
     return R.LOGSUMEXP(input, dim=_dims(dim, input.ndim), keepdim=keepdim)
 
 
@@ -309,6 +359,7 @@ def softmax(input: Tensor, dim: int, dtype: Any = None) -> Tensor:
     """``exp(x) / sum(exp(x))`` along ``dim``."""
     if dtype is not None:
         input = input.to(dtype)
+    _refuse_integers(input, dim, "softmax")
     return R.SOFTMAX(input, dim=_wrap_dim(dim, input.ndim))
 
 
@@ -317,7 +368,16 @@ def log_softmax(input: Tensor, dim: int, dtype: Any = None) -> Tensor:
     """``log(softmax(x))`` along ``dim``, computed stably."""
     if dtype is not None:
         input = input.to(dtype)
+    _refuse_integers(input, dim, "log_softmax")
     return R.LOG_SOFTMAX(input, dim=_wrap_dim(dim, input.ndim))
+
+
+def _refuse_integers(input: Tensor, dim: int, kernel: str) -> None:
+    """torch's CPU softmax kernels exist for floating dtypes only."""
+    if input.dtype.np.kind not in "fc":
+        last = input.ndim == 0 or _wrap_dim(dim, input.ndim) == input.ndim - 1
+        raise NotImplementedError(f'"{kernel}_{"lastdim_" if last else ""}kernel_impl" not '
+                                  f"implemented for '{_dtype.torch_name(input.dtype.np)}'")
 
 
 # -- linear algebra ------------------------------------------------------------------------------
@@ -528,6 +588,8 @@ def sort(input: Tensor, dim: int = -1, descending: bool = False, *, stable: bool
 def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: bool = True) -> Any:
     """The named tuple ``(values, indices)`` of the ``k`` largest (``largest=False``: smallest)
     elements along ``dim``, largest first (always sorted here, which ``sorted=False`` allows)."""
+    if input.dtype is _dtype.bool:
+        raise RuntimeError("topk does not support bool dtypes on CPU")
     d = _wrap_dim(dim, input.ndim)
     size = input.shape[d] if input.ndim else 1
     if not 0 <= k <= size:

@@ -179,6 +179,17 @@ ARGMAX = nondifferentiable("argmax", lambda a, dim, keepdim: _arg(np.argmax, a, 
 ARGMIN = nondifferentiable("argmin", lambda a, dim, keepdim: _arg(np.argmin, a, dim, keepdim))
 
 
+def _truth(fn: Any, a: np.ndarray, dim: tuple | None, keepdim: bool) -> np.ndarray:
+    out = np.asarray(fn(a, axis=dim, keepdims=keepdim))
+    return out.astype(np.uint8) if a.dtype == np.uint8 else out  # torch keeps uint8 as uint8
+
+
+ALL = nondifferentiable("all", lambda a, dim, keepdim: _truth(np.all, a, dim, keepdim))
+ANY = nondifferentiable("any", lambda a, dim, keepdim: _truth(np.any, a, dim, keepdim))
+COUNT_NONZERO = nondifferentiable(
+    "count_nonzero", lambda a, dim: np.asarray(np.count_nonzero(a, axis=dim), dtype=np.int64))
+
+
 def _arg(fn, a: np.ndarray, dim: int | None, keepdim: bool) -> np.ndarray:
     if dim is None:
         out = np.asarray(fn(a), dtype=np.int64)
@@ -254,16 +265,19 @@ LOGSUMEXP = reduction("logsumexp", _np_logsumexp, "LogsumexpBackward0",
 
 # (ufunc.reduce directly: np.max and np.sum add a Python-level wrapper; the in-place steps
 # write into arrays made here.)
+# Half precision is computed in single and rounded once, as torch does.
 def _np_softmax(a: np.ndarray, dim: int) -> np.ndarray:
-    e = np.exp(a - np.maximum.reduce(a, axis=dim, keepdims=True))
+    x = a.astype(np.float32) if a.dtype == np.float16 else a
+    e = np.exp(x - np.maximum.reduce(x, axis=dim, keepdims=True))
     e /= np.add.reduce(e, axis=dim, keepdims=True)
-    return e
+    return e.astype(a.dtype, copy=False)
 
 
 def _np_log_softmax(a: np.ndarray, dim: int) -> np.ndarray:
-    shifted = a - np.maximum.reduce(a, axis=dim, keepdims=True)
+    x = a.astype(np.float32) if a.dtype == np.float16 else a
+    shifted = x - np.maximum.reduce(x, axis=dim, keepdims=True)
     shifted -= np.log(np.add.reduce(np.exp(shifted), axis=dim, keepdims=True))
-    return shifted
+    return shifted.astype(a.dtype, copy=False)
 
 
 def _sum_keep(x: Any, dim: int) -> Any:

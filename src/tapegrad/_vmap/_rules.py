@@ -423,7 +423,7 @@ _declare(elementwise, "where", "to_copy", "clone", "eq", "ne", "lt", "le", "gt",
          "logical_and", "logical_or", "logical_xor", "logical_not", "bitwise_and", "bitwise_or",
          "bitwise_xor", "bitwise_not", "isnan", "isinf", "isfinite", "floor_divide")
 _declare(reduction, "sum", "sum_dim", "mean", "mean_dim", "prod", "prod_dim", "max", "min",
-         "amax", "amin", "var", "std", "norm", "logsumexp")
+         "amax", "amin", "var", "std", "norm", "logsumexp", "all", "any", "count_nonzero")
 _declare(extreme_along, "max_dim", "min_dim")
 _declare(arg_extreme, "argmax", "argmin")
 _declare(shift_dims, "cumsum", "softmax", "log_softmax", "permute", "transpose", "narrow",
