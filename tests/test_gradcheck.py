@@ -32,6 +32,7 @@ def _make(specs, seed):
     return out
 
 
+_ZEROS = np.array([[1.0, 0.0, 1.0, 1.0], [1.0, 1.0, 0.0, 0.0]])
 _COND = np.array([[True, False, True, False], [False, True, True, False], [True, True, False, False]])
 _MASK = np.array([[True, False, True, True], [False, False, True, False], [True, True, False, True]])
 
@@ -175,6 +176,11 @@ CASES = {
     "amin": (lambda x: tg.amin(x, 0), [[_distinct(2, 3)], [_distinct(2, 3, 2)]]),
     "cumsum": (lambda x: tg.cumsum(x, 0), [[U(4)], [U(3, 2)]]),
     "cumsum1": (lambda x: x.cumsum(dim=1), [[U(3, 2)]]),
+    "cumprod": (lambda x: tg.cumprod(x, 0), [[U(4)], [U(3, 2)]]),
+    "cumprod1": (lambda x: x.cumprod(dim=1), [[U(3, 4)]]),
+    # exact zeros in the input: the rules switch from y / x to the products without x_i
+    "cumprod_zeros": (lambda x: (x * tg.tensor(_ZEROS)).cumprod(1), [[U(2, 4)]]),
+    "cumprod_zeros0": (lambda x: (x * tg.tensor(_ZEROS.T)).cumprod(0), [[U(4, 2)]]),
     "norm": (tg.norm, [[U(3)], [U(2, 3)]]),
     "norm_dim": (lambda x: tg.norm(x, dim=1), [[U(2, 3)]]),
     "norm_p1": (lambda x: tg.norm(x, p=3), [[P(2, 3)]]),

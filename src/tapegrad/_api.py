@@ -305,6 +305,14 @@ def cumsum(input: Tensor, dim: int, *, dtype: Any = None) -> Tensor:
 
 
 @_accepts_numpy_names
+def cumprod(input: Tensor, dim: int, *, dtype: Any = None) -> Tensor:
+    """Running product along ``dim`` (its gradient is exact where the input has zeros)."""
+    if dtype is not None:
+        input = input.to(dtype)
+    return R.CUMPROD(input, dim=_wrap_dim(dim, input.ndim))
+
+
+@_accepts_numpy_names
 def norm(input: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False,
          dtype: Any = None) -> Tensor:
     """Vector 2-norm (default, also 'fro'); other ``p`` are built from abs/pow/sum."""

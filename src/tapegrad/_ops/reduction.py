@@ -13,7 +13,7 @@ import numpy as np
 from .elementwise import exp, where
 from ._registry import _param_names, _with_params, general, lift, linear, nondifferentiable, raw
 from .elementwise import EQ as eq
-from .shape import expand, flip, reshape
+from .shape import expand, flip, reshape, transpose
 
 
 def _kept_shape(input_shape: tuple, dim: tuple | None) -> tuple:
@@ -198,16 +198,69 @@ def _arg(fn, a: np.ndarray, dim: int | None, keepdim: bool) -> np.ndarray:
 
 
 def _cumsum_vjp(g: Any, dim: int) -> Any:
+    if not len(g.shape):  # a 0-d cumsum is the identity
+        return g
     return flip(cumsum(flip(g, dims=(dim,)), dim=dim), dims=(dim,))
 
 
 def _np_cumsum(a: np.ndarray, dim: int) -> np.ndarray:
-    out = np.cumsum(a, axis=dim)
+    out = np.cumsum(a, axis=dim).reshape(a.shape)  # (NumPy makes a 0-d input 1-d)
     return out.astype(np.int64) if a.dtype.kind in "biu" else out
 
 
 CUMSUM = linear("cumsum", _np_cumsum, "CumsumBackward0", _cumsum_vjp, params=("dim",))
 cumsum = CUMSUM
+
+
+# cumprod: y_j = prod_{k<=j} x_k.  Without zeros, dy_j/dx_i = y_j / x_i (j >= i), which gives the
+# closed forms below.  With zeros, the weights W[i, j] = prod_{k<=j, k!=i} x_k (j >= i, else 0)
+# are built directly: the cumprod of x with x_i set to 1, one row per i (n^2 values, but exact
+# and differentiable again).
+def _np_cumprod(a: np.ndarray, dim: int) -> np.ndarray:
+    out = np.cumprod(a, axis=dim).reshape(a.shape)
+    return out.astype(np.int64) if a.dtype.kind in "biu" else out
+
+
+def _cumprod_weights(x: Any, dim: int) -> Any:
+    """W[..., i, j] for ``x`` with ``dim`` moved last."""
+    last = transpose(x, dim0=dim, dim1=len(x.shape) - 1)
+    shape = tuple(last.shape)
+    n = shape[-1]
+    rows = reshape(last, shape=shape[:-1] + (1, n))  # broadcast over i
+    eye = np.eye(n, dtype=bool)
+    held = CUMPROD(where(lift(x, eye), 1.0, rows), dim=len(shape))
+    return where(lift(x, ~np.triu(np.ones((n, n), dtype=bool))), 0.0, held)
+
+
+def _cumprod_vjp(g: Any, input: Any, result: Any, dim: int) -> Any:
+    if not len(input.shape):  # a 0-d cumprod is the identity
+        return g
+    if np.all(raw(input) != 0):
+        return flip(cumsum(flip(g * result, dims=(dim,)), dim=dim), dims=(dim,)) / input
+    weights = _cumprod_weights(input, dim)
+    last = len(input.shape) - 1
+    g_last = transpose(g, dim0=dim, dim1=last)
+    g_rows = reshape(g_last, shape=tuple(g_last.shape[:-1]) + (1, g_last.shape[-1]))
+    grad = SUM_DIM(weights * g_rows, dim=(last + 1,), keepdim=False)
+    return transpose(grad, dim0=dim, dim1=last)
+
+
+def _cumprod_jvp(tangents: list, input: Any, result: Any, dim: int) -> Any:
+    t = tangents[0]
+    if t is None or not len(input.shape):
+        return t
+    if np.all(raw(input) != 0):
+        return result * cumsum(t / input, dim=dim)
+    weights = _cumprod_weights(input, dim)
+    last = len(input.shape) - 1
+    t_last = transpose(t, dim0=dim, dim1=last)
+    t_cols = reshape(t_last, shape=tuple(t_last.shape) + (1,))
+    out = SUM_DIM(weights * t_cols, dim=(last,), keepdim=False)
+    return transpose(out, dim0=dim, dim1=last)
+
+
+CUMPROD = general("cumprod", _np_cumprod, "CumprodBackward0", vjp_input=_cumprod_vjp,
+                  jvp=_cumprod_jvp)
 
 
 # -- statistics ----------------------------------------------------------------------------------

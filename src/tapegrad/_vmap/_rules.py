@@ -426,7 +426,7 @@ _declare(reduction, "sum", "sum_dim", "mean", "mean_dim", "prod", "prod_dim", "m
          "amax", "amin", "var", "std", "norm", "logsumexp", "all", "any", "count_nonzero")
 _declare(extreme_along, "max_dim", "min_dim")
 _declare(arg_extreme, "argmax", "argmin")
-_declare(shift_dims, "cumsum", "softmax", "log_softmax", "permute", "transpose", "narrow",
+_declare(shift_dims, "cumsum", "cumprod", "softmax", "log_softmax", "permute", "transpose", "narrow",
          "select", "flip", "split", "unbind", "argsort")
 _declare(joined, "cat", "stack")
 _declare(reshaped, "reshape", "unsafe_view", "squeeze", "squeeze_dim", "unsqueeze")
