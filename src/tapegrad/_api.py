@@ -299,17 +299,23 @@ def count_nonzero(input: Tensor, dim: Any = None) -> Tensor:
 @_accepts_numpy_names
 def cumsum(input: Tensor, dim: int, *, dtype: Any = None) -> Tensor:
     """Running sum along ``dim``."""
-    if dtype is not None:
-        input = input.to(dtype)
-    return R.CUMSUM(input, dim=_wrap_dim(dim, input.ndim))
+    return _cumulative(R.CUMSUM, input, dim, dtype)
 
 
 @_accepts_numpy_names
 def cumprod(input: Tensor, dim: int, *, dtype: Any = None) -> Tensor:
     """Running product along ``dim`` (its gradient is exact where the input has zeros)."""
+    return _cumulative(R.CUMPROD, input, dim, dtype)
+
+
+def _cumulative(op: Any, input: Tensor, dim: int, dtype: Any) -> Tensor:
+    """cumsum/cumprod: integers accumulate in int64 unless ``dtype`` names the result's dtype."""
     if dtype is not None:
+        if _dtype.to_numpy_dtype(dtype).kind == "b":
+            raise NotImplementedError(f'"{op.name}_out_cpu" not implemented for \'Bool\'')
         input = input.to(dtype)
-    return R.CUMPROD(input, dim=_wrap_dim(dim, input.ndim))
+    out = op(input, dim=_wrap_dim(dim, input.ndim))
+    return out if dtype is None or out.dtype is input.dtype else out.to(dtype)
 
 
 @_accepts_numpy_names
