@@ -354,6 +354,8 @@ _REDUCTIONS = {
     "mean": lambda x: x.mean(), "prod": lambda x: x.prod(), "prod1": lambda x: x.prod(1),
     "max": lambda x: x.max(), "max1": lambda x: x.max(1).values, "min": lambda x: x.min(),
     "amax": lambda x: x.amax(0), "argmax": lambda x: x.argmax(), "argmin1": lambda x: x.argmin(1),
+    "median": lambda x: x.median(), "median1": lambda x: x.median(1).values,
+    "median0_index": lambda x: x.median(0, keepdim=True).indices,
     "cumsum": lambda x: x.cumsum(1), "cumprod": lambda x: x.cumprod(0),
     "cumprod_dt": lambda x: x.cumprod(1, dtype=x.dtype), "var": lambda x: x.var(),
     "std1": lambda x: x.std(1),

@@ -32,6 +32,7 @@ _max_result = _return_type("max")
 _min_result = _return_type("min")
 _sort_result = _return_type("sort")
 _topk_result = _return_type("topk")
+_median_result = _return_type("median")
 
 
 def _accepts_numpy_names(fn):
@@ -234,6 +235,31 @@ def max(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
 def min(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
     """Smallest element; with ``dim``, the named tuple ``(values, indices)`` along it."""
     return _extreme(input, dim, keepdim, R.MIN, R.MIN_DIM, np.argmin, _min_result)
+
+
+@_accepts_numpy_names
+def median(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
+    """The lower median of all elements; with ``dim``, the named tuple ``(values, indices)``
+    along it.  NaN wherever the values include one."""
+    if input.dtype is _dtype.bool:  # (torch's kernels, by their names)
+        kernel = "median_cpu" if dim is None else "median_out"
+        raise NotImplementedError(f'"{kernel}" not implemented for \'Bool\'')
+    if dim is None:
+        return R.MEDIAN(input, dim=None, keepdim=False)
+    d = _wrap_dim(dim, input.ndim)
+    if input.ndim and input.shape[d] == 0:
+        raise IndexError(f"median(): Expected reduction dim {d} to have non-zero size.")
+    if input.__class__ is not Tensor:  # batched (vmap): the batching rule finds the indices
+        return _median_result(R.MEDIAN_DIM(input, dim=(d,), keepdim=keepdim, indices=None),
+                              R.MEDIAN_INDEX(input, dim=d, keepdim=keepdim))
+    if input.ndim == 0:  # its one element (recorded as the median of everything)
+        return _median_result(R.MEDIAN(input, dim=None, keepdim=False),
+                              Tensor._make(np.zeros((), np.int64)))
+    indices = R.median_index(input._data, d)
+    if not keepdim:
+        indices = np.squeeze(indices, d)
+    values = R.MEDIAN_DIM(input, dim=(d,), keepdim=keepdim, indices=indices)
+    return _median_result(values, Tensor._make(indices))
 
 
 @_accepts_numpy_names

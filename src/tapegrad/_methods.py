@@ -165,6 +165,7 @@ _OTHER = {
     "sum": A.sum, "mean": A.mean, "prod": A.prod, "max": A.max, "min": A.min, "amax": A.amax,
     "amin": A.amin, "argmax": A.argmax, "argmin": A.argmin, "cumsum": A.cumsum, "norm": A.norm,
     "all": A.all, "any": A.any, "count_nonzero": A.count_nonzero, "cumprod": A.cumprod,
+    "median": A.median,
     "var": A.var, "std": A.std, "logsumexp": A.logsumexp, "softmax": A.softmax,
     "log_softmax": A.log_softmax, "dot": A.dot, "mv": A.mv, "mm": A.mm, "matmul": A.matmul,
     "bmm": A.bmm, "outer": A.outer, "polygamma": _polygamma, "gather": A.gather,

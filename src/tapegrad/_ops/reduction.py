@@ -12,7 +12,7 @@ import numpy as np
 
 from .elementwise import exp, where
 from ._registry import _param_names, _with_params, general, lift, linear, nondifferentiable, raw
-from .elementwise import EQ as eq
+from .elementwise import EQ as eq, ISNAN as isnan
 from .shape import expand, flip, reshape, transpose
 
 
@@ -145,7 +145,8 @@ PROD_DIM = reduction("prod_dim", _np_prod, "ProdBackward1", _prod_vjp)
 # max/min over everything: the gradient is shared evenly between tied maxima (torch's rule).
 def _even_vjp(g: Any, input: Any, result: Any, input_shape: tuple, dim: tuple | None,
               keepdim: bool) -> Any:
-    ties = eq(input, _kept(result, input_shape, dim, keepdim)) * 1.0
+    kept = _kept(result, input_shape, dim, keepdim)
+    ties = (eq(input, kept) | (isnan(input) & isnan(kept))) * 1.0  # a NaN result: the NaNs
     share = ties / SUM_DIM(ties, dim=dim, keepdim=True)
     return _unreduce(g, input_shape, dim, keepdim) * share
 
@@ -175,6 +176,41 @@ def _select_vjp(g: Any, input_shape: tuple, dim: tuple, keepdim: bool, indices: 
 
 MAX_DIM = reduction("max_dim", _take, "MaxBackward0", _select_vjp)
 MIN_DIM = reduction("min_dim", _take, "MinBackward0", _select_vjp)
+# median: the lower of the two middle values (torch's choice), or NaN where the values hold one.
+def median_index(a: np.ndarray, axis: int) -> np.ndarray:
+    """Index of the median along ``axis`` (kept as a size-1 axis): the ((n - 1) // 2)-th in
+    stable sorted order, or the first NaN."""
+    order = np.argsort(a, axis=axis, kind="stable")
+    index = np.take(order, [(a.shape[axis] - 1) // 2], axis=axis)
+    if a.dtype.kind in "fc":
+        nan = np.isnan(a)
+        if nan.any():
+            index = np.where(nan.any(axis=axis, keepdims=True),
+                             np.argmax(nan, axis=axis, keepdims=True), index)
+    return index.astype(np.int64)
+
+
+def _np_median(a: np.ndarray, dim: tuple | None, keepdim: bool) -> np.ndarray:
+    """The median over ``dim`` (all dims when None; several are taken together)."""
+    dims = tuple(range(a.ndim)) if dim is None else dim
+    rest = [d for d in range(a.ndim) if d not in dims]
+    flat = np.transpose(a, rest + list(dims)).reshape([a.shape[d] for d in rest] + [-1])
+    if flat.shape[-1] == 0:
+        out = np.full(flat.shape[:-1], np.nan, dtype=a.dtype)
+    else:
+        out = np.take_along_axis(flat, median_index(flat, -1), -1)[..., 0]
+    if keepdim:
+        out = out.reshape([1 if d in dims else n for d, n in enumerate(a.shape)])
+    return out
+
+
+# over everything the gradient is shared between tied medians, as for max; along a dim it goes
+# to the index returned
+MEDIAN = reduction("median", _np_median, "MedianBackward0", _even_vjp)
+MEDIAN_DIM = reduction("median_dim", _take, "MedianBackward1", _select_vjp)
+MEDIAN_INDEX = nondifferentiable(
+    "median_index", lambda a, dim, keepdim: median_index(a, dim) if keepdim
+    else np.squeeze(median_index(a, dim), dim))
 ARGMAX = nondifferentiable("argmax", lambda a, dim, keepdim: _arg(np.argmax, a, dim, keepdim))
 ARGMIN = nondifferentiable("argmin", lambda a, dim, keepdim: _arg(np.argmin, a, dim, keepdim))
 

@@ -90,10 +90,11 @@ def reduction(level: Any, op: Any, args: tuple, params: dict) -> Any:
 
 
 def extreme_along(level: Any, op: Any, args: tuple, params: dict) -> Any:
-    """max/min along a dim: the values of the physical max, whose indices the level below finds."""
+    """max/min/median along a dim: the values of the physical op, whose indices the level below
+    finds."""
     from .. import _api
     v = _value(args[0], level)
-    fn = _api.max if op is R.MAX_DIM else _api.min
+    fn = {R.MAX_DIM: _api.max, R.MIN_DIM: _api.min, R.MEDIAN_DIM: _api.median}[op]
     return wrap(fn(v, params["dim"][0] + 1, params["keepdim"]).values, level)
 
 
@@ -423,9 +424,10 @@ _declare(elementwise, "where", "to_copy", "clone", "eq", "ne", "lt", "le", "gt",
          "logical_and", "logical_or", "logical_xor", "logical_not", "bitwise_and", "bitwise_or",
          "bitwise_xor", "bitwise_not", "isnan", "isinf", "isfinite", "floor_divide")
 _declare(reduction, "sum", "sum_dim", "mean", "mean_dim", "prod", "prod_dim", "max", "min",
-         "amax", "amin", "var", "std", "norm", "logsumexp", "all", "any", "count_nonzero")
-_declare(extreme_along, "max_dim", "min_dim")
-_declare(arg_extreme, "argmax", "argmin")
+         "amax", "amin", "var", "std", "norm", "logsumexp", "all", "any", "count_nonzero",
+         "median")
+_declare(extreme_along, "max_dim", "min_dim", "median_dim")
+_declare(arg_extreme, "argmax", "argmin", "median_index")
 _declare(shift_dims, "cumsum", "cumprod", "softmax", "log_softmax", "permute", "transpose", "narrow",
          "select", "flip", "split", "unbind", "argsort")
 _declare(joined, "cat", "stack")
