@@ -51,23 +51,8 @@ def main() -> None:
         label = f"tapegrad from {os.path.dirname(os.path.dirname(T.__file__))}"
     x = T.tensor(workloads.W1_X0, requires_grad=True)
 
-    def forward():  # W1's loop (workloads.w1_autograd) without the backward pass
-        y = x
-        for i in range(workloads.W1_OPS):
-            k = i % 6
-            if k == 0:
-                y = y * 0.9
-            elif k == 1:
-                y = y + 0.1
-            elif k == 2:
-                y = T.sin(y)
-            elif k == 3:
-                y = y * 0.5
-            elif k == 4:
-                y = T.exp(y)
-            else:
-                y = T.tanh(y)
-        return y.sum()
+    def forward():
+        return workloads.w1_chain(T, x).sum()
 
     fwd = best(forward, 20) * 1e6 / workloads.W1_OPS
     both = best(lambda: forward().backward(), 20) * 1e6 / workloads.W1_OPS

@@ -30,25 +30,30 @@ W1_X0 = np.linspace(0.1, 0.9, 4)
 # The cycle: y*0.9, y+0.1, sin(y), exp(0.5*y) (two ops: y*0.5 then exp), tanh(y).
 
 
+def w1_chain(T: ModuleType, x: Any) -> Any:
+    """W1's 1,000 chained ops applied to ``x`` (``per_op.py`` times them without backward)."""
+    y = x
+    for i in range(W1_OPS):
+        k = i % 6
+        if k == 0:
+            y = y * 0.9
+        elif k == 1:
+            y = y + 0.1
+        elif k == 2:
+            y = T.sin(y)
+        elif k == 3:
+            y = y * 0.5
+        elif k == 4:
+            y = T.exp(y)
+        else:
+            y = T.tanh(y)
+    return y
+
+
 def w1_autograd(T: ModuleType) -> tuple[Step, GradFn]:
     def run() -> Any:
         x = T.tensor(W1_X0, requires_grad=True)
-        y = x
-        for i in range(W1_OPS):
-            k = i % 6
-            if k == 0:
-                y = y * 0.9
-            elif k == 1:
-                y = y + 0.1
-            elif k == 2:
-                y = T.sin(y)
-            elif k == 3:
-                y = y * 0.5
-            elif k == 4:
-                y = T.exp(y)
-            else:
-                y = T.tanh(y)
-        y.sum().backward()
+        w1_chain(T, x).sum().backward()
         return x.grad
 
     return run, lambda: [to_numpy(run())]
