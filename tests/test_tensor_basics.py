@@ -271,3 +271,23 @@ def test_operands_by_torch_keyword_names():
     assert tg.exp(input=tg.tensor([0.0])).tolist() == [1.0]
     with pytest.raises(TypeError, match="multiple values for argument 'input'"):
         tg.sin(x, input=x)
+
+
+def test_new_factories_take_the_tensors_dtype():
+    x = tg.tensor([1.0, 2.0], dtype=tg.float64, requires_grad=True)
+    assert x.new_zeros(2, 3).dtype is tg.float64 and x.new_zeros(2, 3).shape == (2, 3)
+    assert x.new_ones((2,), dtype=tg.int64).tolist() == [1, 1]
+    assert x.new_full((2,), 3).tolist() == [3.0, 3.0] and x.new_full((2,), 3).dtype is tg.float64
+    assert x.new_tensor([1, 2]).dtype is tg.float64
+    assert not x.new_empty(3).requires_grad and x.new_zeros(2, requires_grad=True).requires_grad
+
+
+def test_legacy_typed_constructors():
+    assert tg.LongTensor([1.7, 2]).tolist() == [1, 2] and tg.LongTensor([1]).dtype is tg.int64
+    assert tg.FloatTensor(2, 3).shape == (2, 3) and tg.FloatTensor(2, 3).dtype is tg.float32
+    assert isinstance(tg.ones(2), tg.FloatTensor) and not isinstance(tg.ones(2), tg.LongTensor)
+    assert tg.ones(2).type(tg.LongTensor).dtype is tg.int64
+    assert tg.ones(2).type("torch.DoubleTensor").dtype is tg.float64
+    assert tg.ones(2).long().type() == "torch.LongTensor"
+    with pytest.raises(ValueError, match="invalid type"):
+        tg.ones(2).type("torch.NoSuchTensor")

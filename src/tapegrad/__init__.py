@@ -42,6 +42,7 @@ from ._creation import (Generator, arange, as_tensor, asarray, bernoulli, defaul
                         logspace, manual_seed, multinomial, normal, ones, ones_like, rand,
                         rand_like, randint, randint_like, randn, randn_like, randperm, seed,
                         tensor, zeros, zeros_like)
+from . import _creation as _creation_module
 from ._formatting import get_printoptions, printoptions, set_printoptions
 from ._public import public_dir as _public_dir
 from . import autograd
@@ -105,6 +106,9 @@ class backends:
             """Always False: tapegrad computes on the CPU."""
             return False
 
+
+FloatTensor, DoubleTensor, HalfTensor, LongTensor, IntTensor, ShortTensor, CharTensor, \
+    ByteTensor, BoolTensor = _creation_module.LEGACY_TYPES.values()
 
 _registry.Tensor = Tensor
 _registry._check_view, _registry._view_generation = _tensor_module.check_view, _tensor_module.view_generation

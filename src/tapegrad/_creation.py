@@ -212,7 +212,7 @@ def from_numpy(array: np.ndarray) -> Tensor:
 
 
 # -- filled --------------------------------------------------------------------------------------
-def _size(size: Sequence[Any], size_kw: Any = None) -> tuple:
+def _size(size: Sequence[Any], size_kw: Any = None, negative: str | None = None) -> tuple:
     if size_kw is not None:
         size = (size_kw,)
     if len(size) == 1 and isinstance(size[0], (tuple, list)) or (len(size) == 1 and isinstance(size[0], Tensor) and size[0].ndim == 1):
@@ -223,7 +223,8 @@ def _size(size: Sequence[Any], size_kw: Any = None) -> tuple:
             raise TypeError(f"size must be a tuple of ints, but got {type(s).__name__}")
         s = builtins.int(s)
         if s < 0:
-            raise RuntimeError(f"Trying to create tensor with negative dimension {s}: {list(size)}")
+            raise RuntimeError(negative or
+                               f"Trying to create tensor with negative dimension {s}: {list(size)}")
         out.append(s)
     return tuple(out)
 
@@ -246,7 +247,8 @@ def _float_or(dtype: Any) -> np.dtype:
 def zeros(*size: Any, out: Tensor | None = None, dtype: Any = None, layout: Any = None,
           device: Any = None, requires_grad: bool = False, **kw: Any) -> Tensor:
     """A tensor of zeros of the given shape (``zeros(2, 3)`` or ``zeros((2, 3))``)."""
-    return _finish(np.zeros(_size(size, kw.get("size")), _float_or(dtype)), requires_grad, device, out)
+    shape = _size(size, kw.get("size"), "zeros: Dimension size must be non-negative.")
+    return _finish(np.zeros(shape, _float_or(dtype)), requires_grad, device, out)
 
 
 def ones(*size: Any, out: Tensor | None = None, dtype: Any = None, layout: Any = None,
@@ -464,3 +466,49 @@ def _follow_vmap_randomness() -> None:
 
 
 _follow_vmap_randomness()
+
+
+# -- torch's legacy typed constructors (torch.FloatTensor([1, 2]), isinstance(x, LongTensor)) --
+class _LegacyTensorType(type):
+    """The class of ``FloatTensor``, ``LongTensor``, ...: calling one makes a tensor of its dtype
+    (from data, or uninitialised of a shape), and ``isinstance`` checks a tensor's dtype."""
+
+    dtype: Any
+
+    def __call__(cls, *args: Any, device: Any = None) -> Tensor:
+        check_device(device)
+        if len(args) == 1 and not isinstance(args[0], (builtins.int, np.integer)):
+            return tensor(args[0], dtype=cls.dtype)
+        return zeros(*args, dtype=cls.dtype)
+
+    def __instancecheck__(cls, obj: Any) -> bool:
+        return isinstance(obj, Tensor) and obj.dtype is cls.dtype
+
+    def __repr__(cls) -> str:
+        return f"<class 'tapegrad.{cls.__name__}'>"
+
+
+def _legacy(name: str, dtype: Any) -> type:
+    doc = (f"Legacy constructor: ``{name}(data)`` is ``tensor(data, dtype={dtype!r})``, "
+           f"``{name}(2, 3)`` an uninitialised {dtype!r} tensor of that shape.")
+    return _LegacyTensorType(name, (), {"dtype": dtype, "__doc__": doc, "__module__": "tapegrad"})
+
+
+LEGACY_TYPES = {name: _legacy(name, d) for name, d in (
+    ("FloatTensor", _dtype.float32), ("DoubleTensor", _dtype.float64),
+    ("HalfTensor", _dtype.float16), ("LongTensor", _dtype.int64), ("IntTensor", _dtype.int32),
+    ("ShortTensor", _dtype.int16), ("CharTensor", _dtype.int8), ("ByteTensor", _dtype.uint8),
+    ("BoolTensor", _dtype.bool))}
+
+
+def new_factory(fill: Any, name: str) -> Any:
+    """The Tensor method ``new_<name>``: ``fill`` (zeros, ones, empty, full, tensor) with this
+    tensor's dtype unless another is given."""
+    def method(self: Tensor, *args: Any, dtype: Any = None, device: Any = None,
+               requires_grad: bool = False, **kw: Any) -> Tensor:
+        return fill(*args, dtype=self.dtype if dtype is None else dtype, device=device,
+                    requires_grad=requires_grad, **kw)
+    method.__name__ = method.__qualname__ = f"new_{name}"
+    method.__doc__ = (f"``tapegrad.{name}(...)`` with this tensor's dtype (unless ``dtype=`` "
+                      "says otherwise), not attached to any graph.")
+    return method

@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from . import _api as A, _dtype, _shaping as Sh
+from . import _api as A, _creation as C, _dtype, _shaping as Sh
 from ._ops import _transforms, elementwise as E, special as SP
 from ._ops._registry import Op
 from ._tensor import Tensor
@@ -65,13 +65,17 @@ def _cast(name: str, target: _dtype.dtype):
 
 
 def _type(self: Tensor, dtype: Any = None, **kw: Any):
-    """With no argument, torch's type string (``'torch.FloatTensor'``); else ``to(dtype)``."""
+    """With no argument, torch's type string (``'torch.FloatTensor'``); else ``to(dtype)``,
+    where dtype may also be a legacy type (``tapegrad.LongTensor``) or its name as a string."""
+    names = {t.dtype: f"torch.{name}" for name, t in C.LEGACY_TYPES.items()}
     if dtype is None:
-        return {"float32": "torch.FloatTensor", "float64": "torch.DoubleTensor",
-                "int64": "torch.LongTensor", "int32": "torch.IntTensor", "bool": "torch.BoolTensor",
-                "float16": "torch.HalfTensor", "uint8": "torch.ByteTensor",
-                "int8": "torch.CharTensor"}.get(self._data.dtype.name, "torch.Tensor")
-    return _to(self, dtype)
+        return names.get(self.dtype, "torch.Tensor")
+    if isinstance(dtype, str):
+        by_name = {v: k for k, v in names.items()}
+        if dtype not in by_name:
+            raise ValueError(f"invalid type: '{dtype}'")
+        dtype = by_name[dtype]
+    return _to(self, getattr(dtype, "dtype", dtype) if isinstance(dtype, type) else dtype)
 
 
 def _reshape(self: Tensor, *shape: Any) -> Tensor:
@@ -238,6 +242,8 @@ def install() -> None:
                      "polygamma": _polygamma, "scatter_add": A.scatter_add}.items():
         _set(name + "_", _inplace(fn, name + "_"))
     _set("true_divide", A.div)
+    for name in ("zeros", "ones", "empty", "full", "tensor"):
+        setattr(Tensor, f"new_{name}", C.new_factory(getattr(C, name), name))
     for name, fn in _OPERATORS.items():
         _set(f"__{name}__", fn)
         # ``2 * x`` is ``x * 2`` for the commutative ops: the reflected operator is the op itself
