@@ -33,10 +33,11 @@ from ._api import (add, all, amax, amin, any, argmax, argmin, argsort, bmm, clam
                    mm, mul, multiply, mv, norm, outer, polygamma, pow, prod, rsub, scatter_add,
                    softmax, sort, square, std, sub, subtract, sum, topk, trace, tril, triu,
                    true_divide, var, where, xlogy)
-from ._shaping import (allclose, broadcast_to, cat, chunk, clone, concat, concatenate, detach,
-                       equal, expand_as, flatten, flip, is_floating_point, is_tensor, isclose,
-                       narrow, numel, permute, repeat, reshape, split, squeeze, stack, swapaxes,
-                       swapdims, t, transpose, unbind, unsqueeze)
+from ._shaping import (allclose, broadcast_tensors, broadcast_to, cat, chunk, clone, concat,
+                       concatenate, detach, diagonal, equal, expand_as, flatten, flip,
+                       is_floating_point, is_tensor, isclose, masked_fill, moveaxis, movedim,
+                       narrow, nonzero, numel, permute, repeat, reshape, roll, split, squeeze,
+                       stack, swapaxes, swapdims, t, transpose, unbind, unflatten, unsqueeze)
 from ._creation import (Generator, arange, as_tensor, asarray, bernoulli, default_generator, empty,
                         empty_like, eye, from_numpy, full, full_like, initial_seed, linspace,
                         logspace, manual_seed, multinomial, normal, ones, ones_like, rand,

@@ -181,7 +181,9 @@ _OTHER = {
     "expand_as": Sh.expand_as, "broadcast_to": Sh.broadcast_to, "repeat": Sh.repeat,
     "split": Sh.split, "chunk": Sh.chunk, "unbind": Sh.unbind, "narrow": Sh.narrow, "flip": _flip,
     "clone": Sh.clone, "clamp": A.clamp, "clip": A.clamp, "where": _where, "trace": A.trace,
-    "diag": A.diag, "tril": A.tril, "triu": A.triu,
+    "diag": A.diag, "tril": A.tril, "triu": A.triu, "diagonal": Sh.diagonal, "roll": Sh.roll,
+    "movedim": Sh.movedim, "moveaxis": Sh.movedim, "unflatten": Sh.unflatten,
+    "masked_fill": Sh.masked_fill, "nonzero": Sh.nonzero,
     "allclose": Sh.allclose, "isclose": Sh.isclose, "equal": Sh.equal, "rsub": A.rsub,
     "to": _to, "type": _type, "type_as": _type_as, "view_as": _view_as, "reshape_as": _reshape_as,
     "float": _cast("float", _dtype.float32), "double": _cast("double", _dtype.float64),
@@ -239,6 +241,7 @@ def install() -> None:
         if name not in ("eq", "ne", "lt", "le", "gt", "ge", "isnan", "isinf", "isfinite"):
             _set(name + "_", _inplace(fn, name + "_"))
     for name, fn in {"clamp": A.clamp, "clip": A.clamp, "sub": A.sub, "div": A.div,
+                     "masked_fill": Sh.masked_fill,
                      "polygamma": _polygamma, "scatter_add": A.scatter_add}.items():
         _set(name + "_", _inplace(fn, name + "_"))
     _set("true_divide", A.div)

@@ -9,8 +9,9 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from . import _dtype
 from ._api import _accepts_numpy_names, _dims, _out
-from ._ops import _transforms, elementwise as E, shape as S
+from ._ops import _transforms, elementwise as E, linalg as L, shape as S
 from ._tensor import Tensor, _wrap_dim
 
 
@@ -169,6 +170,10 @@ def cat(tensors: Sequence[Tensor], dim: int = 0, *, out: Tensor | None = None) -
     tensors = [t for t in tensors if not (t.ndim == 1 and t.shape[0] == 0)] or list(tensors[:1])
     d = _wrap_dim(dim, tensors[0].ndim)
     first = tensors[0].shape
+    for t in tensors[1:]:
+        if t.ndim != len(first):
+            raise RuntimeError(f"Tensors must have same number of dimensions: got {len(first)} "
+                               f"and {t.ndim}")
     for k, t in enumerate(tensors[1:], 1):
         for i, (a, b) in enumerate(zip(first, t.shape)):
             if i != d and a != b:
@@ -237,6 +242,91 @@ def flip(input: Tensor, dims: Any) -> Tensor:
     return S.FLIP(input, dims=_dims(dims, input.ndim))
 
 
+def roll(input: Tensor, shifts: Any, dims: Any = None) -> Tensor:
+    """Shift elements by ``shifts`` along ``dims`` (ints or tuples), wrapping around; with no
+    dims, along the flattened tensor (the shape is kept)."""
+    shifts = tuple(shifts) if isinstance(shifts, (tuple, list)) else (shifts,)
+    if dims is None:
+        if len(shifts) != 1:
+            raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shifts)}, dims:0")
+        return S.ROLL(input, shifts=(builtins.int(shifts[0]),), dims=None)
+    dims = tuple(dims) if isinstance(dims, (tuple, list)) else (dims,)
+    if len(shifts) != len(dims):
+        raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shifts)}, "
+                           f"dims:{len(dims)}")
+    return S.ROLL(input, shifts=tuple(builtins.int(k) for k in shifts),
+                  dims=tuple(_wrap_dim(d, input.ndim) for d in dims))
+
+
+def movedim(input: Tensor, source: Any, destination: Any) -> Tensor:
+    """The dimensions ``source`` (int or tuple) moved to positions ``destination``, the
+    others keeping their order."""
+    src = source if isinstance(source, (tuple, list)) else (source,)
+    dst = destination if isinstance(destination, (tuple, list)) else (destination,)
+    if len(src) != len(dst):
+        raise RuntimeError(f"movedim: Invalid source or destination dims: source ({list(src)} "
+                           f"dims) should contain the same number of dims as destination "
+                           f"({list(dst)} dims)")
+    src = [_wrap_dim(d, input.ndim) for d in src]
+    dst = [_wrap_dim(d, input.ndim) for d in dst]
+    rest = iter(d for d in range(input.ndim) if d not in src)
+    placed = dict(zip(dst, src))
+    order = tuple(placed[i] if i in placed else next(rest) for i in range(input.ndim))
+    return input if order == tuple(range(input.ndim)) else S.PERMUTE(input, dims=order)
+
+
+moveaxis = movedim
+
+
+def unflatten(input: Tensor, dim: int, sizes: Sequence[int]) -> Tensor:
+    """Split dimension ``dim`` into ``sizes`` (one may be -1)."""
+    d = _wrap_dim(dim, input.ndim)
+    sizes = _infer_shape(tuple(sizes), input.shape[d])
+    return reshape(input, tuple(input.shape[:d]) + sizes + tuple(input.shape[d + 1:]))
+
+
+def broadcast_tensors(*tensors: Tensor) -> tuple:
+    """The tensors expanded to their common broadcast shape."""
+    shape = np.broadcast_shapes(*(tuple(t.shape) for t in tensors))
+    return tuple(t if tuple(t.shape) == shape else expand(t, shape) for t in tensors)
+
+
+def masked_fill(input: Tensor, mask: Tensor, value: Any) -> Tensor:
+    """``input`` with ``value`` where the bool ``mask`` (broadcast to its shape) is True."""
+    if mask.dtype is not _dtype.bool:
+        c_type = {"int64": "long int", "int32": "int", "int16": "short int", "int8": "signed char",
+                  "uint8": "unsigned char", "float32": "float", "float64": "double",
+                  "float16": "c10::Half"}.get(mask.dtype.np.name, mask.dtype.np.name)
+        raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with dtype "
+                           f"{c_type}")
+    if isinstance(value, Tensor):
+        if value.ndim:
+            raise RuntimeError(f"masked_fill_ only supports a 0-dimensional value tensor, but got "
+                               f"tensor with {value.ndim} dimension(s).")
+        if value.requires_grad:  # the value's gradient flows too
+            return E.WHERE(mask, value.to(input.dtype), input)
+        value = value.item()
+    return E.MASKED_FILL(input, mask, value=value)
+
+
+def nonzero(input: Tensor, *, as_tuple: bool = False) -> Any:
+    """Indices of the nonzero elements: an (n, ndim) int64 tensor, or one tensor per dim."""
+    found = np.nonzero(np.atleast_1d(input._data))
+    if as_tuple:
+        return tuple(Tensor._make(i.astype(np.int64)) for i in found)
+    return Tensor._make(np.stack(found, axis=1).astype(np.int64).reshape(-1, input.ndim))
+
+
+def diagonal(input: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
+    """The diagonal of the planes ``(dim1, dim2)`` (2-D here: the matrix's diagonal)."""
+    if input.ndim != 2:
+        raise NotImplementedError("tapegrad's diagonal takes 2-D tensors; index or permute first")
+    d1, d2 = _wrap_dim(dim1, 2), _wrap_dim(dim2, 2)
+    if d1 == d2:
+        raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
+    return L.DIAGONAL(input if d1 < d2 else S.T_OP(input), offset=offset)
+
+
 def clone(input: Tensor, *, memory_format: Any = None) -> Tensor:
     """A copy that stays in the graph (gradients flow back to ``input``)."""
     return E.CLONE(input)
@@ -286,8 +376,7 @@ def equal(input: Tensor, other: Tensor) -> bool:
 def _index(index: Any, shape: tuple) -> Any:
     """Turn tensors inside an index into arrays and check integer bounds like torch."""
     items = index if isinstance(index, tuple) else (index,)
-    out = []
-    dim = 0
+    arrays = []
     for item in items:
         if isinstance(item, Tensor):
             item = item._data
@@ -295,16 +384,29 @@ def _index(index: Any, shape: tuple) -> Any:
                 item = builtins.int(item)
         elif isinstance(item, list):
             item = np.asarray([i._data if isinstance(i, Tensor) else i for i in item])
-        if isinstance(item, (builtins.int, np.integer)) and not isinstance(item, builtins.bool):
+        arrays.append(item)
+    dim = 0  # the dimension of the input the next item indexes
+    for k, item in enumerate(arrays):
+        if item is Ellipsis:  # the items after it index the last dimensions
+            dim = len(shape) - builtins.sum(_dims_taken(i) for i in arrays[k + 1:])
+            continue
+        integer = isinstance(item, (builtins.int, np.integer)) and not isinstance(item, builtins.bool)
+        if integer or (isinstance(item, np.ndarray) and item.dtype.kind in "iu" and item.size):
             if dim >= len(shape):
                 raise IndexError(f"too many indices for tensor of dimension {len(shape)}")
-            if not -shape[dim] <= item < shape[dim]:
-                raise IndexError(f"index {item} is out of bounds for dimension {dim} with size "
-                                 f"{shape[dim]}")
-        if item is not None and item is not Ellipsis:
-            dim += item.ndim if isinstance(item, np.ndarray) and item.dtype == bool else 1
-        out.append(item)
-    return tuple(out) if isinstance(index, tuple) else out[0]
+            bad = np.asarray(item)[(np.asarray(item) < -shape[dim]) | (np.asarray(item) >= shape[dim])]
+            if bad.size:
+                raise IndexError(f"index {bad.flat[0]} is out of bounds for dimension {dim} with "
+                                 f"size {shape[dim]}")
+        dim += _dims_taken(item)
+    return tuple(arrays) if isinstance(index, tuple) else arrays[0]
+
+
+def _dims_taken(item: Any) -> int:
+    """How many dimensions of the input an index item consumes."""
+    if item is None or item is Ellipsis:
+        return 0
+    return item.ndim if isinstance(item, np.ndarray) and item.dtype == bool else 1
 
 
 def getitem(input: Tensor, index: Any) -> Tensor:

@@ -216,6 +216,18 @@ def _clamp_mask(input: Any, min: Any, max: Any) -> Any:
 CLAMP = elementwise("clamp", _clamp, "ClampBackward1", input=_clamp_mask)
 
 
+def _masked_fill(input: np.ndarray, mask: np.ndarray, value: Any) -> np.ndarray:
+    return np.where(mask, np.asarray(value).astype(input.dtype), input)
+
+
+# The mask is not differentiable; the filled value is a number (a Tensor value that requires
+# grad takes the where() path in tapegrad.masked_fill).
+MASKED_FILL = general("masked_fill", _masked_fill, "MaskedFillBackward0", ("input", "mask"),
+                      vjp_input=lambda g, mask: MASKED_FILL(g, mask, value=0.0),
+                      jvp=lambda t, mask: None if t[0] is None else MASKED_FILL(t[0], mask,
+                                                                                 value=0.0))
+
+
 def _clamp_tensor(input: np.ndarray, min: Any, max: Any) -> np.ndarray:
     # Tensor bounds take part in type promotion (an int tensor clamped by float bounds is float).
     common, acc = input.dtype, input

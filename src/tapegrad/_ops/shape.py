@@ -287,6 +287,11 @@ FLIP = linear("flip", lambda a, dims: np.flip(a, dims).copy(), "FlipBackward0",
               lambda g, dims: flip(g, dims=dims), params=("dims",),
               doc="Reverse the order of elements along dims; a copy, as in torch (not a view).")
 flip = FLIP
+ROLL = linear("roll", lambda a, shifts, dims: np.roll(a, shifts, dims), "RollBackward0",
+              lambda g, shifts, dims: ROLL(g, shifts=tuple(-k for k in shifts), dims=dims),
+              params=("shifts", "dims"),
+              doc="Shift elements along dims (None: the flattened tensor), wrapping around; the "
+                  "VJP rolls back.")
 
 
 def cat_op(*arrays: Any, dim: int, sizes: tuple) -> Any:

@@ -128,6 +128,16 @@ def shift_dims(level: Any, op: Any, args: tuple, params: dict) -> Any:
     return wrap(out, level)
 
 
+def rolled(level: Any, op: Any, args: tuple, params: dict) -> Any:
+    """roll: along logical dims one further on; with none, along each example flattened."""
+    if params["dims"] is not None:
+        return shift_dims(level, op, args, params)
+    v = _value(args[0], level)
+    shape = tuple(v.shape)
+    flat = S.RESHAPE(v, shape=(shape[0], int(np.prod(shape[1:], dtype=np.int64))))
+    return wrap(S.RESHAPE(op(flat, shifts=params["shifts"], dims=(1,)), shape=shape), level)
+
+
 def joined(level: Any, op: Any, args: tuple, params: dict) -> Any:
     """cat and stack: every operand repeated over the batch, then joined one dim further on."""
     return wrap(op(*[_front(a, level) for a in args], **{**params, "dim": params["dim"] + 1}),
@@ -420,7 +430,7 @@ def _declare(rule: Rule, *names: str) -> None:
         RULES[name] = rule
 
 
-_declare(elementwise, "where", "to_copy", "clone", "eq", "ne", "lt", "le", "gt", "ge",
+_declare(elementwise, "where", "masked_fill", "to_copy", "clone", "eq", "ne", "lt", "le", "gt", "ge",
          "logical_and", "logical_or", "logical_xor", "logical_not", "bitwise_and", "bitwise_or",
          "bitwise_xor", "bitwise_not", "isnan", "isinf", "isfinite", "floor_divide")
 _declare(reduction, "sum", "sum_dim", "mean", "mean_dim", "prod", "prod_dim", "max", "min",
@@ -431,6 +441,7 @@ _declare(arg_extreme, "argmax", "argmin", "median_index")
 _declare(shift_dims, "cumsum", "cumprod", "softmax", "log_softmax", "permute", "transpose", "narrow",
          "select", "flip", "split", "unbind", "argsort")
 _declare(joined, "cat", "stack")
+_declare(rolled, "roll")
 _declare(reshaped, "reshape", "unsafe_view", "squeeze", "squeeze_dim", "unsqueeze")
 _declare(expand, "expand")
 _declare(sum_to_size, "sum_to_size")
