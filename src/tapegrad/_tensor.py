@@ -412,6 +412,11 @@ class Tensor:
         return bool(self._data.reshape(()))
 
     def __float__(self) -> float:
+        if self._requires_grad:
+            warnings.warn("Converting a tensor with requires_grad=True to a scalar may lead to "
+                          "unexpected behavior.\nConsider using tensor.detach() first. (Triggered "
+                          "internally at /__w/pytorch/pytorch/torch/csrc/autograd/generated/"
+                          "python_variable_methods.cpp:822.)", UserWarning, stacklevel=2)
         return float(self.item())
 
     def __int__(self) -> int:

@@ -130,9 +130,9 @@ def batched_grad(outputs: tuple, inputs: tuple, gos: tuple, retain_graph: bool,
                                capture=capture, accumulate=False, tensor_rules=tensor_rules)
     from tapegrad.autograd import missing_grad
     result = []
-    for x, g in zip(inputs, got):
+    for i, (x, g) in enumerate(zip(inputs, got)):
         if g is None:
-            result.append(missing_grad(x, allow_unused, materialize_grads))
+            result.append(missing_grad(x, i, allow_unused, materialize_grads))
             continue
         if not isinstance(g, Tensor):
             g = Tensor._make(np.asarray(g))
@@ -170,12 +170,9 @@ def _grads_batched(outputs: tuple, inputs: tuple, gos: tuple, retain_graph: bool
     dims = tuple(None if g is None else 0 for g in gos)
     got = vmap(one, in_dims=dims)(*gos)
     result = []
-    for g, flag in zip(got, unused):
+    from tapegrad.autograd import missing_grad
+    for i, (g, flag) in enumerate(zip(got, unused)):
         if flag and not materialize_grads:
-            if not allow_unused:
-                raise RuntimeError("One of the differentiated Tensors appears to not have been "
-                                   "used in the graph. Set allow_unused=True if this is the "
-                                   "desired behavior.")
-            g = None
+            g = missing_grad(g, i, allow_unused, False)  # raises unless unused inputs are allowed
         result.append(g)
     return tuple(result)

@@ -95,13 +95,15 @@ def backward(tensors: Any, grad_tensors: Any = None, retain_graph: bool | None =
                 _engine._accumulate_into(t, g, create_graph)
 
 
-def missing_grad(t: Any, allow_unused: bool | None, materialize: bool) -> Any:
-    """What ``grad`` gives for an input no gradient reached: zeros, None, or torch's error."""
+def missing_grad(t: Any, index: int, allow_unused: bool | None, materialize: bool) -> Any:
+    """What ``grad`` gives for input number ``index`` when no gradient reached it: zeros,
+    None, or torch's error."""
     if materialize:
         return _engine._Tensor._make(np.zeros(tuple(t.shape), t.dtype.np))
     if not allow_unused:
-        raise RuntimeError("One of the differentiated Tensors appears to not have been used in "
-                           "the graph. Set allow_unused=True if this is the desired behavior.")
+        raise RuntimeError(f"The differentiated Tensor at index {index} appears to not have been "
+                           "used in the graph. Set allow_unused=True if this is the desired "
+                           "behavior.")
     return None
 
 
@@ -138,7 +140,7 @@ def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool
     result = []
     for i, (t, g) in enumerate(zip(ins, got)):
         if g is None:
-            result.append(missing_grad(t, allow_unused, materialize_grads))
+            result.append(missing_grad(t, i, allow_unused, materialize_grads))
             continue
         if not isinstance(g, Tensor):
             g = Tensor._make(np.array(g, dtype=t._data.dtype))
