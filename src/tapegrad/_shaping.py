@@ -390,16 +390,23 @@ def _index(index: Any, shape: tuple) -> Any:
         if item is Ellipsis:  # the items after it index the last dimensions
             dim = len(shape) - builtins.sum(_dims_taken(i) for i in arrays[k + 1:])
             continue
-        integer = isinstance(item, (builtins.int, np.integer)) and not isinstance(item, builtins.bool)
-        if integer or (isinstance(item, np.ndarray) and item.dtype.kind in "iu" and item.size):
+        if item.__class__ is np.ndarray:  # (NumPy checks integer arrays: see _numpy_index_error)
+            dim += item.ndim if item.dtype.kind == "b" else 1
+        elif isinstance(item, (builtins.int, np.integer)) and not isinstance(item, builtins.bool):
             if dim >= len(shape):
                 raise IndexError(f"too many indices for tensor of dimension {len(shape)}")
-            bad = np.asarray(item)[(np.asarray(item) < -shape[dim]) | (np.asarray(item) >= shape[dim])]
-            if bad.size:
-                raise IndexError(f"index {bad.flat[0]} is out of bounds for dimension {dim} with "
-                                 f"size {shape[dim]}")
-        dim += _dims_taken(item)
+            if not -shape[dim] <= item < shape[dim]:
+                raise IndexError(f"index {item} is out of bounds for dimension {dim} with size "
+                                 f"{shape[dim]}")
+            dim += 1
+        elif item is not None:
+            dim += 1
     return tuple(arrays) if isinstance(index, tuple) else arrays[0]
+
+
+def _numpy_index_error(exc: IndexError) -> IndexError:
+    """NumPy's message for an integer array index out of bounds, in torch's words."""
+    return IndexError(str(exc).replace(" for axis ", " for dimension "))
 
 
 def _dims_taken(item: Any) -> int:
@@ -413,8 +420,11 @@ def getitem(input: Tensor, index: Any) -> Tensor:
     if _transforms.active and _batched_items(index):  # an index tensor batched by vmap
         from ._vmap import batched_getitem
         return batched_getitem(input, index)
-    idx = _index(index, input.shape)
-    return S.index_op_for(idx)(input, index=idx)
+    idx = _index(index, input._data.shape if input.__class__ is Tensor else tuple(input.shape))
+    try:
+        return S.index_op_for(idx)(input, index=idx)
+    except IndexError as exc:
+        raise _numpy_index_error(exc) from None
 
 
 def _batched_items(index: Any) -> bool:
@@ -428,4 +438,7 @@ def setitem(input: Tensor, index: Any, value: Any) -> None:
             and not _transforms.active):  # plain values are cheaper; a transform must see the Tensor
         value = value._data
     op = S.INDEX_PUT if S._is_basic(idx) else S.INDEX_PUT_ADVANCED
-    input._inplace(op, value, index=idx)
+    try:
+        input._inplace(op, value, index=idx)
+    except IndexError as exc:
+        raise _numpy_index_error(exc) from None

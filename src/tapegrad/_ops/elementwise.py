@@ -147,7 +147,7 @@ TANH = elementwise("tanh", np.tanh, "TanhBackward0", promote="float",
 def _sigmoid(a: np.ndarray) -> np.ndarray:
     # exp of a non-positive number only, so large |a| neither overflows nor warns; half
     # precision is computed in single and rounded once, as torch does.
-    x = a.astype(np.float32) if a.dtype == np.float16 else a
+    x = a.astype(np.float32) if a.dtype.char == "e" else a  # "e": float16
     e = np.exp(-np.abs(x))
     return np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(a.dtype, copy=False)
 

@@ -355,15 +355,18 @@ LOGSUMEXP = reduction("logsumexp", _np_logsumexp, "LogsumexpBackward0",
 # (ufunc.reduce directly: np.max and np.sum add a Python-level wrapper; the in-place steps
 # write into arrays made here.)
 # Half precision is computed in single and rounded once, as torch does.
+_F16 = np.dtype(np.float16)
+
+
 def _np_softmax(a: np.ndarray, dim: int) -> np.ndarray:
-    x = a.astype(np.float32) if a.dtype == np.float16 else a
+    x = a.astype(np.float32) if a.dtype is _F16 else a
     e = np.exp(x - np.maximum.reduce(x, axis=dim, keepdims=True))
     e /= np.add.reduce(e, axis=dim, keepdims=True)
     return e.astype(a.dtype, copy=False)
 
 
 def _np_log_softmax(a: np.ndarray, dim: int) -> np.ndarray:
-    x = a.astype(np.float32) if a.dtype == np.float16 else a
+    x = a.astype(np.float32) if a.dtype is _F16 else a
     shifted = x - np.maximum.reduce(x, axis=dim, keepdims=True)
     shifted -= np.log(np.add.reduce(np.exp(shifted), axis=dim, keepdims=True))
     return shifted.astype(a.dtype, copy=False)
