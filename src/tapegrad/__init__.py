@@ -44,6 +44,7 @@ from ._creation import (Generator, arange, as_tensor, asarray, bernoulli, defaul
                         rand_like, randint, randint_like, randn, randn_like, randperm, seed,
                         tensor, zeros, zeros_like)
 from . import _creation as _creation_module
+from ._einsum import einsum
 from ._formatting import get_printoptions, printoptions, set_printoptions
 from ._public import public_dir as _public_dir
 from . import autograd
