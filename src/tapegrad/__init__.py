@@ -28,9 +28,9 @@ from ._ops import elementwise as _E
 from ._ops import special as _SP
 from . import _methods  # noqa: F401  (attaches Tensor methods)
 from ._api import (add, all, amax, amin, any, argmax, argmin, argsort, bmm, clamp, clip,
-                   count_nonzero, cumprod, cumsum, diag, div, divide, dot, gather, ger,
-                   index_select, inner, log_softmax, logsumexp, matmul, max, mean, median, min,
-                   mm, mul, multiply, mv, norm, outer, polygamma, pow, prod, rsub, scatter_add,
+                   count_nonzero, cumprod, cumsum, diag, div, divide, dot, gather, ger, index_add,
+                   index_select, inner, log_softmax, logsumexp, matmul, max, mean, median, min, mm,
+                   mul, multiply, mv, norm, outer, polygamma, pow, prod, rsub, scatter, scatter_add,
                    softmax, sort, square, std, sub, subtract, sum, topk, trace, tril, triu,
                    true_divide, var, where, xlogy)
 from ._shaping import (allclose, broadcast_tensors, broadcast_to, cat, chunk, clone, concat,

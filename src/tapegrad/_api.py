@@ -581,7 +581,50 @@ def gather(input: Tensor, dim: int, index: Tensor, *, sparse_grad: bool = False,
 def scatter_add(input: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:
     """A copy of ``input`` with ``src``'s elements added at ``index`` along ``dim``:
     ``out[i][index[i][j]] += src[i][j]`` for ``dim=1`` (repeated indices accumulate)."""
-    _check_index(index, "scatter_add", 3, "scatter(): Expected dtype int32/int64 for index")
+    d = _scatter_checks(input, dim, index, src, "scatter_add")
+    return X.SCATTER_ADD(input, index, src, dim=d)
+
+
+def scatter(input: Tensor, dim: int, index: Tensor, src: Any = None, *, value: Any = None,
+            reduce: Any = None) -> Tensor:
+    """A copy of ``input`` with ``src``'s elements (or the number ``value``) written at
+    ``index`` along ``dim``: ``out[i][index[i][j]] = src[i][j]`` for ``dim=1``.  The one-hot
+    idiom: ``zeros(n, c).scatter_(1, labels.unsqueeze(1), 1.0)``."""
+    if reduce is not None:
+        raise NotImplementedError("scatter(reduce=...) is not implemented in tapegrad yet; "
+                                  "scatter_add covers reduce='add'")
+    if src is None:
+        src = value
+    if not isinstance(src, Tensor):  # a number: written everywhere the index points
+        from tapegrad._creation import full
+        src = full(tuple(index.shape), src, dtype=input.dtype)
+    d = _scatter_checks(input, dim, index, src, "scatter")
+    return X.SCATTER(input, index, src, dim=d)
+
+
+def index_add(input: Tensor, dim: int, index: Tensor, source: Tensor, *,
+              alpha: Any = 1) -> Tensor:
+    """A copy of ``input`` with ``alpha * source``'s slices added along ``dim`` at the positions
+    in the 1-D ``index`` (repeats accumulate): a scatter_add with the index spread over
+    ``source``'s shape (so its grad_fn is ScatterAddBackward0, where torch's is
+    IndexAddBackward0)."""
+    d = _wrap_dim(dim, input.ndim)
+    if index.ndim > 1:
+        raise IndexError("index_add_(): Index is supposed to be a vector")
+    _check_index(index, "index_add", 3, "index_add_(): Expected dtype int32/int64 for index")
+    if source.ndim and source.shape[d] != index.numel():
+        raise RuntimeError(f"index_add_(): Number of indices ({index.numel()}) should be equal to "
+                           f"source.size(dim): ({source.shape[d]}), for dim: {d}")
+    shape = [1] * builtins.max(source.ndim, 1)
+    shape[d if source.ndim else 0] = -1
+    spread = S.EXPAND(S.RESHAPE(index, shape=tuple(shape)), shape=tuple(source.shape) or (1,))
+    if alpha != 1:
+        source = source * alpha
+    return X.INDEX_ADD(input, spread.to(_dtype.int64), source, dim=d)
+
+
+def _scatter_checks(input: Tensor, dim: int, index: Tensor, src: Tensor, name: str) -> int:
+    _check_index(index, name, 3, "scatter(): Expected dtype int32/int64 for index")
     if src.dtype != input.dtype:
         raise RuntimeError("scatter(): Expected self.dtype to be equal to src.dtype")
     d = _wrap_dim(dim, input.ndim)
@@ -592,7 +635,7 @@ def scatter_add(input: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:
             raise RuntimeError(f"Expected index {_size_list(index.shape)} to be no larger than "
                                f"self {_size_list(input.shape)} apart from dimension {d} and to "
                                f"be no larger size than src {_size_list(src.shape)}")
-    return X.SCATTER_ADD(input, index, src, dim=d)
+    return d
 
 
 def index_select(input: Tensor, dim: int, index: Tensor, *, out: Tensor | None = None) -> Tensor:

@@ -173,7 +173,8 @@ _OTHER = {
     "var": A.var, "std": A.std, "logsumexp": A.logsumexp, "softmax": A.softmax,
     "log_softmax": A.log_softmax, "dot": A.dot, "mv": A.mv, "mm": A.mm, "matmul": A.matmul,
     "bmm": A.bmm, "outer": A.outer, "polygamma": _polygamma, "gather": A.gather,
-    "scatter_add": A.scatter_add, "index_select": A.index_select, "sort": A.sort,
+    "scatter_add": A.scatter_add, "scatter": A.scatter, "index_add": A.index_add,
+    "index_select": A.index_select, "sort": A.sort,
     "argsort": A.argsort, "topk": A.topk,
     "reshape": _reshape, "view": Sh.view, "flatten": Sh.flatten,
     "squeeze": Sh.squeeze, "unsqueeze": Sh.unsqueeze, "permute": Sh.permute,
@@ -242,7 +243,8 @@ def install() -> None:
             _set(name + "_", _inplace(fn, name + "_"))
     for name, fn in {"clamp": A.clamp, "clip": A.clamp, "sub": A.sub, "div": A.div,
                      "masked_fill": Sh.masked_fill,
-                     "polygamma": _polygamma, "scatter_add": A.scatter_add}.items():
+                     "polygamma": _polygamma, "scatter_add": A.scatter_add, "scatter": A.scatter,
+                     "index_add": A.index_add}.items():
         _set(name + "_", _inplace(fn, name + "_"))
     _set("true_divide", A.div)
     for name in ("zeros", "ones", "empty", "full", "tensor"):

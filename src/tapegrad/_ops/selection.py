@@ -1,4 +1,5 @@
-"""Ops that pick elements by an index tensor: gather, scatter_add, index_select, sort, topk.
+"""Ops that pick elements by an index tensor: gather, scatter, scatter_add, index_select, sort,
+topk.
 
 The index is an operand of the op (an integer tensor, never differentiated), not a parameter, so
 that under vmap every example can have its own.  gather is linear in its input and its transpose
@@ -76,12 +77,51 @@ def _scatter_add_jvp(tangents: list, input_shape: tuple, index: Any, dim: int) -
     return SCATTER_ADD(t_input, index, t_src, dim=dim)
 
 
-SCATTER_ADD = general("scatter_add", _scatter_add, "ScatterAddBackward0", ("input", "index", "src"),
-                      vjp_input=lambda g: g,
-                      vjp_src=lambda g, index, src_shape, dim: _fit(GATHER(g, index, dim=dim),
-                                                                    src_shape),
-                      jvp=_scatter_add_jvp,
-                      doc="A copy of input with src's elements added at index along dim.")
+def _scatter_add_op(name: str, grad_fn: str, doc: str) -> Any:
+    return general(name, _scatter_add, grad_fn, ("input", "index", "src"),
+                   vjp_input=lambda g: g,
+                   vjp_src=lambda g, index, src_shape, dim: _fit(GATHER(g, index, dim=dim),
+                                                                 src_shape),
+                   jvp=_scatter_add_jvp, doc=doc)
+
+
+SCATTER_ADD = _scatter_add_op("scatter_add", "ScatterAddBackward0",
+                              "A copy of input with src's elements added at index along dim.")
+# index_add is a scatter_add whose index tapegrad.index_add spreads over src's shape.
+INDEX_ADD = _scatter_add_op("index_add", "IndexAddBackward0",
+                            "A copy of input with src's slices added at index along dim.")
+
+
+def _scatter(input: np.ndarray, index: np.ndarray, src: np.ndarray, dim: int) -> np.ndarray:
+    out = input.copy()
+    picked = src[tuple(slice(0, s) for s in index.shape)]
+    if input.ndim == 0:
+        _check_bounds(index, 1, dim)
+        return np.asarray(picked.reshape(-1)[-1] if picked.size else out, dtype=out.dtype)
+    _check_bounds(index, input.shape[dim], dim)
+    out[_coords(index, dim)] = picked  # a repeated index keeps one of its values, as in torch
+    return out
+
+
+def _scatter_jvp(tangents: list, input_shape: tuple, index: Any, src_shape: tuple,
+                 dim: int) -> Any:
+    t_input, _, t_src = tangents
+    like = t_src if t_input is None else t_input
+    if t_input is None:
+        t_input = _zeros(like, input_shape)
+    if t_src is None:
+        t_src = _zeros(like, src_shape)
+    return SCATTER(t_input, index, t_src, dim=dim)
+
+
+# Written elements take src's values: the input's gradient is zero there, src's is gathered.
+SCATTER = general("scatter", _scatter, "ScatterBackward0", ("input", "index", "src"),
+                  vjp_input=lambda g, index, src_shape, dim: SCATTER(
+                      g, index, _zeros(g, src_shape), dim=dim),
+                  vjp_src=lambda g, index, src_shape, dim: _fit(GATHER(g, index, dim=dim),
+                                                                src_shape),
+                  jvp=_scatter_jvp,
+                  doc="A copy of input with src's elements written at index along dim.")
 
 
 def _gather_op(name: str, grad_fn: str, doc: str) -> Any:

@@ -294,7 +294,7 @@ def _front_any(x: Any, level: Any) -> Any:
 
 
 def gathered(level: Any, op: Any, args: tuple, params: dict) -> Any:
-    """gather, sort, topk and scatter_add: every operand (input, index, src) repeated over the
+    """gather, sort, topk, scatter and scatter_add: every operand (input, index, src) repeated over the
     batch, the dim shifted; each example then reads and writes its own row only."""
     return wrap(op(*[_front_any(a, level) for a in args], dim=params["dim"] + 1), level)
 
@@ -454,7 +454,7 @@ _declare(index_backward, "index_backward")
 _declare(index_put, "index_put")
 _declare(products, "dot", "mv", "mm", "matmul_UnsafeViewBackward0", "matmul_MvBackward0",
          "matmul_MmBackward0", "matmul_SqueezeBackward4")
-_declare(gathered, "gather", "sort", "topk", "scatter_add")
+_declare(gathered, "gather", "sort", "topk", "scatter_add", "scatter", "index_add")
 _declare(index_select, "index_select")
 _declare(elementwise, "xlogy", "xlogy_scalar_other", "xlogy_scalar_self")
 _declare(trace, "trace")
