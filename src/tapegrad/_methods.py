@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import types
+import warnings
 from typing import Any
 
 import numpy as np
@@ -264,7 +265,22 @@ def install() -> None:
                          doc="The last two dimensions swapped.")
 
 
+_T_WARNINGS = {  # torch warns once per process, like its C++ TORCH_WARN_ONCE
+    True: "Tensor.T is deprecated on 0-D tensors. This function is the identity in these cases. "
+          "(Triggered internally at /__w/pytorch/pytorch/aten/src/ATen/native/TensorShape.cpp"
+          ":4321.)",
+    False: "The use of `x.T` on tensors of dimension other than 2 to reverse their shape is "
+           "deprecated and it will throw an error in a future release. Consider `x.mT` to "
+           "transpose batches of matrices or `x.permute(*torch.arange(x.ndim - 1, -1, -1))` to "
+           "reverse the dimensions of a tensor. (Triggered internally at "
+           "/__w/pytorch/pytorch/aten/src/ATen/native/TensorShape.cpp:4314.)"}
+
+
 def S_T(self: Tensor) -> Tensor:
+    if self.ndim != 2:
+        message = _T_WARNINGS.pop(self.ndim == 0, None)
+        if message is not None:
+            warnings.warn(message, UserWarning, stacklevel=3)
     if self.ndim < 2:
         return self
     return Sh.permute(self, tuple(range(self.ndim - 1, -1, -1)))

@@ -27,3 +27,9 @@ for i, f in enumerate(cases):
         print(i, f())
     except Exception as e:
         print(i, type(e).__name__, str(e)[:110])
+# x.T on tensors that are not matrices: torch warns once per process for each kind
+print(torch.ones(3).T.shape)
+print(torch.ones(2, 3).T.shape)
+print(torch.ones(2, 3, 4).T.shape)
+print(torch.tensor(3.).T)
+print(torch.ones(5).T.shape)
