@@ -48,7 +48,7 @@ from ._einsum import einsum
 from ._formatting import get_printoptions, printoptions, set_printoptions
 from ._public import public_dir as _public_dir
 from . import autograd
-from . import calculus, distributions, func, viz
+from . import calculus, distributions, func, special, viz
 from .func import vmap  # torch.vmap is torch.func.vmap
 from .autograd.grad_mode import (enable_grad, inference_mode, is_grad_enabled, no_grad,
                                  set_grad_enabled)

@@ -624,6 +624,11 @@ def raw(x: Any) -> Any:
     return x._data if isinstance(x, Tensor) else x
 
 
+def zeros_like(x: Any) -> Any:
+    """Zeros of ``x``'s shape and dtype, of its kind (an array, or a constant Tensor)."""
+    return lift(x, np.zeros(tuple(x.shape), x.dtype.np if isinstance(x, Tensor) else x.dtype))
+
+
 def lift(like: Any, array: np.ndarray) -> Any:
     """``array`` as a constant of the same kind as ``like``: a Tensor when rules run on Tensors."""
     return Tensor._make(array) if isinstance(like, Tensor) else array
@@ -638,6 +643,8 @@ def _scaled(partial: Callable | int | None) -> Callable | None:
         return lambda g: g
     if partial == -1 and not callable(partial):
         return lambda g: -g
+    if partial == 0 and not callable(partial):  # piecewise constant: a zero gradient (not g * 0,
+        return lambda g: zeros_like(g)          # which is -0.0 where g is negative)
     rule = partial
     names = _param_names(rule)
     # Keep the partial's parameter names so that the registry saves the same values.
@@ -650,8 +657,8 @@ def _bind(rule: Callable | None, slots: tuple, partial: Any = None) -> Callable 
     node in every backward pass."""
     if rule is None:
         return None
-    if partial is not None and not callable(partial):  # a constant partial: 1 or -1
-        return (lambda g, s: g) if partial == 1 else (lambda g, s: -g)
+    if partial is not None and not callable(partial):  # a constant partial: 1, -1 or 0
+        return {1: lambda g, s: g, -1: lambda g, s: -g, 0: lambda g, s: zeros_like(g)}[partial]
     if partial is not None:
         f = partial
         if len(slots) == 1:
@@ -694,6 +701,8 @@ def elementwise(name: str, forward: Callable, grad_fn: str, args: Sequence[str] 
                 continue
             if callable(part):
                 term = t * part(*[env[p] for p in _param_names(part)])
+            elif part == 0:
+                term = zeros_like(t)
             else:
                 term = t if part == 1 else -t
             total = term if total is None else total + term

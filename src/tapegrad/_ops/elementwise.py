@@ -176,15 +176,15 @@ RELU = elementwise("relu", _relu, "ReluBackward0", input=lambda result: result >
 ABS = elementwise("abs", _refusing("b", np.abs, "abs_cpu"), "AbsBackward0",
                   input=lambda input: sign(input))
 SIGN = elementwise("sign", lambda a: a.copy() if a.dtype.kind == "b" else np.sign(a),
-                   "SignBackward0", input=lambda input: input * 0)
+                   "SignBackward0", input=0)
 FLOOR = elementwise("floor", _refusing("b", np.floor, "floor_vml_cpu"), "FloorBackward0",
-                    input=lambda input: input * 0)
+                    input=0)
 CEIL = elementwise("ceil", _refusing("b", np.ceil, "ceil_vml_cpu"), "CeilBackward0",
-                   input=lambda input: input * 0)
+                   input=0)
 ROUND = elementwise("round", _refusing("b", np.round, "round_vml_cpu"), "RoundBackward0",
-                    input=lambda input: input * 0)
+                    input=0)
 TRUNC = elementwise("trunc", _refusing("b", np.trunc, "trunc_vml_cpu"), "TruncBackward0",
-                    input=lambda input: input * 0)
+                    input=0)
 FRAC = elementwise("frac", _refusing("biu", lambda a: a - np.trunc(a), "frac_cpu"),
                    "FracBackward0", input=1)
 REMAINDER = elementwise("remainder", _no_bool_kernel(np.remainder, "remainder_cpu"),
