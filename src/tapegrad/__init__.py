@@ -27,12 +27,14 @@ from ._ops import _registry
 from ._ops import elementwise as _E
 from ._ops import special as _SP
 from . import _methods  # noqa: F401  (attaches Tensor methods)
-from ._api import (add, all, amax, amin, any, argmax, argmin, argsort, bmm, clamp, clip,
-                   count_nonzero, cumprod, cumsum, diag, div, divide, dot, gather, ger, index_add,
-                   index_select, inner, log_softmax, logsumexp, matmul, max, mean, median, min, mm,
-                   mul, multiply, mv, norm, outer, polygamma, pow, prod, rsub, scatter, scatter_add,
-                   softmax, sort, square, std, sub, subtract, sum, topk, trace, tril, triu,
-                   true_divide, var, where, xlogy)
+from ._api import (add, bmm, clamp, clip, diag, div, divide, dot, ger, inner, matmul, mm, mul,
+                   multiply, mv, outer, polygamma, pow, rsub, square, sub, subtract, trace, tril,
+                   triu, true_divide, where, xlogy)
+from ._reductions import (all, amax, amin, any, argmax, argmin, count_nonzero, cumprod, cumsum,
+                          log_softmax, logsumexp, max, mean, median, min, norm, prod, softmax, std,
+                          sum, var)
+from ._selecting import (argsort, gather, index_add, index_select, scatter, scatter_add, sort,
+                         topk)
 from ._shaping import (allclose, broadcast_tensors, broadcast_to, cat, chunk, clone, concat,
                        concatenate, detach, diagonal, equal, expand_as, flatten, flip,
                        is_floating_point, is_tensor, isclose, masked_fill, moveaxis, movedim,

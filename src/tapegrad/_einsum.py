@@ -13,7 +13,7 @@ from __future__ import annotations
 import builtins
 from typing import Any, Sequence
 
-from . import _api, _shaping
+from . import _api, _reductions, _shaping
 from ._tensor import Tensor
 
 Label = Any  # a letter, or ("...", k) for the k-th dimension counted from the right of an ellipsis
@@ -42,7 +42,7 @@ def einsum(equation: str, *operands: Any) -> Tensor:
     result, labels = terms[0]
     extra = [labels.index(l) for l in labels if l not in output]
     if extra:
-        result = _api.sum(result, dim=tuple(extra))
+        result = _reductions.sum(result, dim=tuple(extra))
         labels = [l for l in labels if l in output]
     order = [labels.index(l) for l in output]
     return result if order == list(range(len(order))) else _shaping.permute(result, order)
@@ -128,7 +128,7 @@ def _sum_unshared(k: int, terms: list, output: list) -> tuple:
     alone = [i for i, l in enumerate(labels) if l not in others and l not in output]
     if not alone or len(terms) == 1:
         return t, labels
-    return _api.sum(t, dim=tuple(alone)), [l for i, l in enumerate(labels) if i not in alone]
+    return _reductions.sum(t, dim=tuple(alone)), [l for i, l in enumerate(labels) if i not in alone]
 
 
 def _rows_later(la: list, lb: list, output: list) -> bool:

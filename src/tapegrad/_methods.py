@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from . import _api as A, _creation as C, _dtype, _shaping as Sh
+from . import _api as A, _creation as C, _dtype, _reductions as Rd, _selecting as Sel, _shaping as Sh
 from ._ops import _transforms, elementwise as E, special as SP
 from ._ops._registry import Op
 from ._tensor import Tensor
@@ -167,16 +167,16 @@ _UNARY = {
     "lgamma": SP.LGAMMA, "digamma": SP.DIGAMMA,
 }
 _OTHER = {
-    "sum": A.sum, "mean": A.mean, "prod": A.prod, "max": A.max, "min": A.min, "amax": A.amax,
-    "amin": A.amin, "argmax": A.argmax, "argmin": A.argmin, "cumsum": A.cumsum, "norm": A.norm,
-    "all": A.all, "any": A.any, "count_nonzero": A.count_nonzero, "cumprod": A.cumprod,
-    "median": A.median,
-    "var": A.var, "std": A.std, "logsumexp": A.logsumexp, "softmax": A.softmax,
-    "log_softmax": A.log_softmax, "dot": A.dot, "mv": A.mv, "mm": A.mm, "matmul": A.matmul,
-    "bmm": A.bmm, "outer": A.outer, "polygamma": _polygamma, "gather": A.gather,
-    "scatter_add": A.scatter_add, "scatter": A.scatter, "index_add": A.index_add,
-    "index_select": A.index_select, "sort": A.sort,
-    "argsort": A.argsort, "topk": A.topk,
+    "sum": Rd.sum, "mean": Rd.mean, "prod": Rd.prod, "max": Rd.max, "min": Rd.min, "amax": Rd.amax,
+    "amin": Rd.amin, "argmax": Rd.argmax, "argmin": Rd.argmin, "cumsum": Rd.cumsum, "norm": Rd.norm,
+    "all": Rd.all, "any": Rd.any, "count_nonzero": Rd.count_nonzero, "cumprod": Rd.cumprod,
+    "median": Rd.median,
+    "var": Rd.var, "std": Rd.std, "logsumexp": Rd.logsumexp, "softmax": Rd.softmax,
+    "log_softmax": Rd.log_softmax, "dot": A.dot, "mv": A.mv, "mm": A.mm, "matmul": A.matmul,
+    "bmm": A.bmm, "outer": A.outer, "polygamma": _polygamma, "gather": Sel.gather,
+    "scatter_add": Sel.scatter_add, "scatter": Sel.scatter, "index_add": Sel.index_add,
+    "index_select": Sel.index_select, "sort": Sel.sort,
+    "argsort": Sel.argsort, "topk": Sel.topk,
     "reshape": _reshape, "view": Sh.view, "flatten": Sh.flatten,
     "squeeze": Sh.squeeze, "unsqueeze": Sh.unsqueeze, "permute": Sh.permute,
     "transpose": Sh.transpose, "swapaxes": Sh.transpose, "t": Sh.t, "expand": Sh.expand,
@@ -244,8 +244,8 @@ def install() -> None:
             _set(name + "_", _inplace(fn, name + "_"))
     for name, fn in {"clamp": A.clamp, "clip": A.clamp, "sub": A.sub, "div": A.div,
                      "masked_fill": Sh.masked_fill,
-                     "polygamma": _polygamma, "scatter_add": A.scatter_add, "scatter": A.scatter,
-                     "index_add": A.index_add}.items():
+                     "polygamma": _polygamma, "scatter_add": Sel.scatter_add, "scatter": Sel.scatter,
+                     "index_add": Sel.index_add}.items():
         _set(name + "_", _inplace(fn, name + "_"))
     _set("true_divide", A.div)
     for name in ("zeros", "ones", "empty", "full", "tensor"):

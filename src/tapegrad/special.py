@@ -10,7 +10,8 @@ import math
 from typing import Any
 
 from ._public import public_dir as _public_dir
-from ._api import log_softmax, logsumexp, polygamma, softmax, xlogy
+from ._api import polygamma, xlogy
+from ._reductions import log_softmax, logsumexp, softmax
 from ._ops.elementwise import EXP2, EXPM1, LOG1P, SIGMOID, WHERE, ROUND
 from ._ops.special import DIGAMMA, ERF, ERFC, LGAMMA
 from ._tensor import Tensor

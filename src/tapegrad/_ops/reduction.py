@@ -1,6 +1,6 @@
 """Reductions and normalisations: sum, mean, prod, max/min, var/std, norm, logsumexp, softmax.
 
-``dim`` arrives here already normalised by the public wrappers (``_api.py``): ``None`` for all
+``dim`` arrives here already normalised by the public wrappers (``_reductions.py``): ``None`` for all
 dimensions, else a tuple of non-negative ints.  Gradients are sent back by re-inserting the
 reduced dimensions (``_unreduce``) and broadcasting.
 """

@@ -92,9 +92,10 @@ def reduction(level: Any, op: Any, args: tuple, params: dict) -> Any:
 def extreme_along(level: Any, op: Any, args: tuple, params: dict) -> Any:
     """max/min/median along a dim: the values of the physical op, whose indices the level below
     finds."""
-    from .. import _api
+    from .. import _reductions
     v = _value(args[0], level)
-    fn = {R.MAX_DIM: _api.max, R.MIN_DIM: _api.min, R.MEDIAN_DIM: _api.median}[op]
+    fn = {R.MAX_DIM: _reductions.max, R.MIN_DIM: _reductions.min,
+          R.MEDIAN_DIM: _reductions.median}[op]
     return wrap(fn(v, params["dim"][0] + 1, params["keepdim"]).values, level)
 
 
