@@ -114,8 +114,7 @@ class backends:
 FloatTensor, DoubleTensor, HalfTensor, LongTensor, IntTensor, ShortTensor, CharTensor, \
     ByteTensor, BoolTensor = _creation_module.LEGACY_TYPES.values()
 
-_registry.Tensor = Tensor
-_registry._check_view, _registry._view_generation = _tensor_module.check_view, _tensor_module.view_generation
+_registry.bind(Tensor, _tensor_module.check_view, _tensor_module.view_generation)
 
 # The public API for ``from tapegrad import *``: every name above except submodules and the
 # ``_`` helpers.  dir(tapegrad) shows it plus the submodules (tapegrad.autograd, ...).

@@ -244,19 +244,20 @@ def logsumexp(input: Tensor, dim: Any, keepdim: bool = False) -> Tensor:
 @_accepts_numpy_names
 def softmax(input: Tensor, dim: int, dtype: Any = None) -> Tensor:
     """``exp(x) / sum(exp(x))`` along ``dim``."""
-    if dtype is not None:
-        input = input.to(dtype)
-    _refuse_integers(input, dim, "softmax")
-    return R.SOFTMAX(input, dim=_wrap_dim(dim, input.ndim))
+    return _normalised(R.SOFTMAX, "softmax", input, dim, dtype)
 
 
 @_accepts_numpy_names
 def log_softmax(input: Tensor, dim: int, dtype: Any = None) -> Tensor:
     """``log(softmax(x))`` along ``dim``, computed stably."""
+    return _normalised(R.LOG_SOFTMAX, "log_softmax", input, dim, dtype)
+
+
+def _normalised(op: Any, kernel: str, input: Tensor, dim: int, dtype: Any) -> Tensor:
     if dtype is not None:
         input = input.to(dtype)
-    _refuse_integers(input, dim, "log_softmax")
-    return R.LOG_SOFTMAX(input, dim=_wrap_dim(dim, input.ndim))
+    _refuse_integers(input, dim, kernel)
+    return op(input, dim=_wrap_dim(dim, input.ndim))
 
 
 def _refuse_integers(input: Tensor, dim: int, kernel: str) -> None:

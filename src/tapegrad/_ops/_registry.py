@@ -34,9 +34,9 @@ from . import _transforms
 REGISTRY: dict[str, "Op"] = {}
 """Every declared op by name; tests walk it to check each rule."""
 
-Tensor: Any = None  # bound by _tensor.py
-_check_view: Any = None       # _tensor.check_view, bound by _tensor.py
-_view_generation: Any = None  # _tensor.view_generation, bound by _tensor.py
+Tensor: Any = None            # these three are bound by bind() once _tensor.py is loaded
+_check_view: Any = None       # _tensor.check_view
+_view_generation: Any = None  # _tensor.view_generation
 
 
 _new_node = object.__new__
@@ -99,7 +99,7 @@ class Op:
         self._bound = tuple(_bind(rule, slots, part) for rule, slots, part
                             in zip(self.vjps, self.vjp_args, parts))
         self.__doc__ = _describe(self, doc)
-        fast = _fast_path(self)
+        fast = _fast.fast_path(self)
         if fast is not None:  # calls with one or two plain operands skip the general path
             self.__class__ = type(type(self).__name__, (type(self),),
                                   {"__call__": staticmethod(fast), "fast": staticmethod(fast)})
@@ -273,140 +273,6 @@ class Op:
     def save_for(self, args: Sequence, params: dict, result: Any) -> list:
         """The values the rules read, for callers outside the engine (forward mode)."""
         return [_resolve(n, self, args, params, result) for n in self.saved_names]
-
-
-_FAST_PROMOTE = (None, "same", "promote", "sub", "float", "float_binary")
-
-
-def _fast_path(op: Op) -> Callable | None:
-    """``op``'s entry for the common call, the hot path of every model: one Tensor, or a Tensor
-    and another Tensor of its dtype or a Python number (plus keyword parameters), with no
-    transform active.  It does what ``Op.record`` does for such calls, with the steps that
-    cannot apply left out; any other call goes to ``Op.__call__``.  None for ops whose calls
-    never take this form (views, several outputs, variadic, other promotion rules)."""
-    if op.view or op.multi_output or op.variadic or op.promote not in _FAST_PROMOTE:
-        return None
-    forward, node_cls, plans, plan_for = op.forward, op.node_cls, op._plans, op._plan_for
-    general = Op.__call__
-    state = grad_mode.state
-    differentiable = op.differentiable
-    floats_only = op.promote in ("float", "float_binary")  # others would be cast first
-    keeps_dtype = op.promote in ("same", "promote", "sub", "float_binary")
-    new = object.__new__
-
-    arg_names = op._arg_names
-
-    def call(a: Any = _NO, b: Any = _NO, *rest: Any, **params: Any) -> Any:
-        if params and not arg_names.isdisjoint(params):  # an operand by keyword: torch's name
-            return general(op, *_given(a, b, rest), **params)
-        if a.__class__ is not Tensor:
-            if a.__class__ is np.ndarray and not (rest or isinstance(b, Tensor)):
-                # rules on arrays: no tape
-                return forward(a, **params) if b is _NO else forward(a, b, **params)
-            return general(op, *_given(a, b, rest), **params)
-        if rest or _transforms.active:
-            return general(op, *_given(a, b, rest), **params)
-        d = a._data
-        dt = d.dtype
-        if floats_only and dt.kind not in "fc":
-            return general(op, *_given(a, b, rest), **params)
-        needs = 1 if a._requires_grad else 0
-        if b is _NO:
-            try:
-                out = forward(d, **params)
-            except ValueError as exc:
-                raise _shape_error(op, [d], exc) from None
-        else:
-            if b.__class__ is Tensor:
-                e = b._data
-                if e.dtype is not dt:
-                    return general(op, a, b, **params)
-                if b._requires_grad:
-                    needs |= 2
-            elif (b.__class__ is float or b.__class__ is int) and dt.kind == "f":
-                e = b
-            else:
-                return general(op, a, b, **params)
-            try:
-                out = forward(d, e, **params)
-            except ValueError as exc:
-                raise _shape_error(op, [d, e], exc) from None
-        if out.__class__ is not np.ndarray:
-            out = np.asarray(out)
-        if keeps_dtype and out.dtype is not dt and out.dtype != dt:
-            out = out.astype(dt)
-        t = new(Tensor)
-        t._data = out
-        t._output_nr = 0
-        t._grad = t._base = t._vbox = t._hooks = None
-        t._retains_grad = False
-        if not (needs and differentiable and state.enabled and out.dtype.kind in "fc"):
-            t._grad_fn = None
-            t._requires_grad = False
-            return t
-        if needs & 1:
-            if a._base is not None:
-                _check_view(a)
-            first = (a._grad_fn or a, a._output_nr, d.shape, dt)
-        else:
-            first = None
-        if b is _NO:
-            edges = (first,)
-        elif needs & 2:
-            if b._base is not None:
-                _check_view(b)
-            edges = (first, (b._grad_fn or b, b._output_nr, e.shape, dt))
-        else:
-            edges = (first, None)
-        plan = plans.get(needs) or plan_for(needs)
-        node = new(node_cls)
-        node._seq = _next_seq()
-        node._next = edges
-        node._n_outputs = 1
-        node._extra = None
-        steps = plan[0]
-        if not steps:
-            node._saved = plan[3]
-            node._checks = ()
-        elif plan[4]:  # only operands and the result are saved: the common case, inline
-            saved = list(plan[3])
-            checks = ()
-            for slot, kind, key in steps:
-                if kind == _RESULT:
-                    saved[slot] = out
-                    box = t._vbox = [0]  # the result must not change in place either
-                    checks += ((box, 0, -1),)
-                    continue
-                v = saved[slot] = b if key else a
-                if v.__class__ is Tensor:
-                    box = v._version_box()
-                    checks += ((box, box[0], slot),)
-            node._saved = saved
-            node._checks = checks
-        else:
-            saved, checks = _save(plan, (a,) if b is _NO else (a, b), params, out)
-            if plan[1]:
-                box = t._vbox = [0]
-                checks += ((box, 0, -1),)
-            node._saved = saved
-            node._checks = checks
-        t._grad_fn = node
-        t._requires_grad = True
-        return t
-
-    call.__name__ = call.__qualname__ = op.name
-    call.__doc__ = op.__doc__
-    return call
-
-
-_NO: Any = object()  # an operand not given
-
-
-def _given(a: Any, b: Any, rest: tuple) -> tuple:
-    """The positional arguments of a call to a fast path, without the missing ones."""
-    if a is _NO:
-        return ()
-    return (a,) if b is _NO else (a, b, *rest)
 
 
 masked_zero_grads = False
@@ -758,3 +624,14 @@ def general(name: str, forward: Callable, grad_fn: str, args: Sequence[str] = ("
 def nondifferentiable(name: str, forward: Callable, args: Sequence[str] = ("input",), **kw: Any) -> Op:
     """An op with no derivative (comparisons, argmax, ...): results never require grad."""
     return Op(name, forward, "NotDifferentiable", args, differentiable=False, kind="none", **kw)
+
+
+def bind(tensor_cls: Any, check_view: Any, view_generation: Any) -> None:
+    """Late binding of what lives in _tensor.py (an import cycle), here and in the fast entries."""
+    global Tensor, _check_view, _view_generation
+    Tensor = _fast.Tensor = tensor_cls
+    _check_view = _fast._check_view = check_view
+    _view_generation = view_generation
+
+
+from . import _fast  # noqa: E402  (it builds on the registry above)
