@@ -35,7 +35,12 @@ from ._reductions import (all, amax, amin, any, argmax, argmin, count_nonzero, c
                           sum, var)
 from ._selecting import (argsort, gather, index_add, index_select, scatter, scatter_add, sort,
                          topk)
-from ._shaping import (allclose, broadcast_tensors, broadcast_to, cat, chunk, clone, concat,
+from ._composites import (addcdiv, addcmul, addmm, bincount, bucketize, cdist, clamp_max,
+                          clamp_min, column_stack, deg2rad, diff, dstack, hstack, lerp,
+                          masked_select, meshgrid, nan_to_num, rad2deg, repeat_interleave,
+                          row_stack, searchsorted, take, tensordot, tile, trapezoid, trapz, unique,
+                          vstack)
+from ._shaping import (allclose, atleast_1d, atleast_2d, atleast_3d, broadcast_tensors, broadcast_to, cat, chunk, clone, concat,
                        concatenate, detach, diagonal, equal, expand_as, flatten, flip,
                        is_floating_point, is_tensor, isclose, masked_fill, moveaxis, movedim,
                        narrow, nonzero, numel, permute, repeat, reshape, roll, split, squeeze,
@@ -68,6 +73,8 @@ sinh, cosh, tanh, sigmoid, relu, abs, sign = (_E.SINH, _E.COSH, _E.TANH, _E.SIGM
                                               _E.ABS, _E.SIGN)
 floor, ceil, round, trunc, frac, reciprocal = (_E.FLOOR, _E.CEIL, _E.ROUND, _E.TRUNC, _E.FRAC,
                                                _E.RECIPROCAL)
+atan2 = arctan2 = _E.ATAN2
+hypot, logaddexp = _E.HYPOT, _E.LOGADDEXP
 arcsin, arccos, arctan, absolute = asin, acos, atan, abs
 maximum, minimum, remainder, fmod, floor_divide = (_E.MAXIMUM, _E.MINIMUM, _E.REMAINDER, _E.FMOD,
                                                    _E.FLOOR_DIVIDE)

@@ -7,7 +7,8 @@ from typing import Any
 
 import numpy as np
 
-from . import _api as A, _creation as C, _dtype, _reductions as Rd, _selecting as Sel, _shaping as Sh
+from . import _api as A, _composites as Co, _creation as C, _dtype, _reductions as Rd
+from . import _selecting as Sel, _shaping as Sh
 from ._ops import _transforms, elementwise as E, special as SP
 from ._ops._registry import Op
 from ._tensor import Tensor
@@ -154,7 +155,8 @@ _BINARY = {
     "maximum": E.MAXIMUM, "minimum": E.MINIMUM, "remainder": E.REMAINDER, "fmod": E.FMOD,
     "eq": E.EQ, "ne": E.NE, "lt": E.LT, "le": E.LE, "gt": E.GT, "ge": E.GE,
     "logical_and": E.LOGICAL_AND, "logical_or": E.LOGICAL_OR, "logical_xor": E.LOGICAL_XOR,
-    "floor_divide": E.FLOOR_DIVIDE, "xlogy": A.xlogy,
+    "floor_divide": E.FLOOR_DIVIDE, "xlogy": A.xlogy, "atan2": E.ATAN2, "arctan2": E.ATAN2,
+    "hypot": E.HYPOT, "logaddexp": E.LOGADDEXP,
 }
 _UNARY = {
     "neg": E.NEG, "exp": E.EXP, "exp2": E.EXP2, "expm1": E.EXPM1, "log": E.LOG, "log2": E.LOG2,
@@ -185,7 +187,12 @@ _OTHER = {
     "clone": Sh.clone, "clamp": A.clamp, "clip": A.clamp, "where": _where, "trace": A.trace,
     "diag": A.diag, "tril": A.tril, "triu": A.triu, "diagonal": Sh.diagonal, "roll": Sh.roll,
     "movedim": Sh.movedim, "moveaxis": Sh.movedim, "unflatten": Sh.unflatten,
-    "masked_fill": Sh.masked_fill, "nonzero": Sh.nonzero,
+    "masked_fill": Sh.masked_fill, "nonzero": Sh.nonzero, "tile": Co.tile, "diff": Co.diff,
+    "lerp": Co.lerp, "nan_to_num": Co.nan_to_num, "masked_select": Co.masked_select,
+    "take": Co.take, "repeat_interleave": Co.repeat_interleave, "addmm": Co.addmm,
+    "addcmul": Co.addcmul, "addcdiv": Co.addcdiv, "unique": Co.unique, "bincount": Co.bincount,
+    "clamp_min": Co.clamp_min, "clamp_max": Co.clamp_max, "deg2rad": Co.deg2rad,
+    "rad2deg": Co.rad2deg,
     "allclose": Sh.allclose, "isclose": Sh.isclose, "equal": Sh.equal, "rsub": A.rsub,
     "to": _to, "type": _type, "type_as": _type_as, "view_as": _view_as, "reshape_as": _reshape_as,
     "float": _cast("float", _dtype.float32), "double": _cast("double", _dtype.float64),

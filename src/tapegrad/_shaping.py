@@ -242,6 +242,25 @@ def flip(input: Tensor, dims: Any) -> Tensor:
     return S.FLIP(input, dims=_dims(dims, input.ndim))
 
 
+def atleast_1d(input: Tensor) -> Tensor:
+    """``input`` with at least one dimension (a 0-D tensor becomes shape (1,))."""
+    return input if input.ndim >= 1 else S.RESHAPE(input, shape=(1,))
+
+
+def atleast_2d(input: Tensor) -> Tensor:
+    """``input`` with at least two dimensions (new ones in front)."""
+    return input if input.ndim >= 2 else S.RESHAPE(input, shape=(1,) * (2 - input.ndim) +
+                                                   tuple(input.shape))
+
+
+def atleast_3d(input: Tensor) -> Tensor:
+    """``input`` with at least three dimensions: (n,) becomes (1, n, 1), (m, n) (m, n, 1)."""
+    if input.ndim >= 3:
+        return input
+    shape = {0: (1, 1, 1), 1: (1, input.numel(), 1)}.get(input.ndim, tuple(input.shape) + (1,))
+    return S.RESHAPE(input, shape=shape)
+
+
 def roll(input: Tensor, shifts: Any, dims: Any = None) -> Tensor:
     """Shift elements by ``shifts`` along ``dims`` (ints or tuples), wrapping around; with no
     dims, along the flattened tensor (the shape is kept)."""

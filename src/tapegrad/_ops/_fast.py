@@ -119,13 +119,14 @@ def fast_path(op: Op) -> Callable | None:
             for slot, kind, key in steps:
                 if kind == _RESULT:
                     saved[slot] = out
-                    box = t._vbox = [0]  # the result must not change in place either
-                    checks += ((box, 0, -1),)
                     continue
                 v = saved[slot] = b if key else a
                 if v.__class__ is Tensor:
                     box = v._version_box()
                     checks += ((box, box[0], slot),)
+            if plan[1]:  # the result must not change in place either (checked last, as in record)
+                box = t._vbox = [0]
+                checks += ((box, 0, -1),)
             node._saved = saved
             node._checks = checks
         else:

@@ -134,6 +134,30 @@ ASIN = elementwise("asin", np.arcsin, "AsinBackward0", promote="float",
                    input=lambda input: rsqrt(1 - input * input))
 ACOS = elementwise("acos", np.arccos, "AcosBackward0", promote="float",
                    input=lambda input: -rsqrt(1 - input * input))
+def _atan2(input: np.ndarray, other: Any) -> np.ndarray:
+    # NumPy's single-precision arctan2 can be an ulp off; double, rounded once, is not
+    if input.dtype.itemsize < 8:
+        return np.arctan2(input.astype(np.float64), np.asarray(other, np.float64)).astype(
+            input.dtype)
+    return np.arctan2(input, other)
+
+
+def _atan2_scale(input: Any, other: Any) -> Any:
+    """1 / (input^2 + other^2), and 0 at the origin (torch's convention there)."""
+    r2 = input * input + other * other
+    return where(r2 == 0, 0.0, 1 / where(r2 == 0, 1.0, r2))
+
+
+ATAN2 = elementwise("atan2", _atan2, "Atan2Backward0", ("input", "other"), promote="float_binary",
+                    input=lambda input, other: other * _atan2_scale(input, other),
+                    other=lambda input, other: -input * _atan2_scale(input, other))
+HYPOT = elementwise("hypot", np.hypot, "HypotBackward0", ("input", "other"), promote="float_binary",
+                    input=lambda input, result: input / result,
+                    other=lambda other, result: other / result)
+LOGADDEXP = elementwise("logaddexp", np.logaddexp, "LogaddexpBackward0", ("input", "other"),
+                        promote="float_binary",
+                        input=lambda input, result: exp(input - result),
+                        other=lambda other, result: exp(other - result))
 ATAN = elementwise("atan", np.arctan, "AtanBackward0", promote="float",
                    input=lambda input: 1 / (input * input + 1))
 SINH = elementwise("sinh", np.sinh, "SinhBackward0", promote="float",
