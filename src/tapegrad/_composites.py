@@ -61,7 +61,7 @@ def meshgrid(*tensors: Any, indexing: str | None = None) -> tuple:
     if indexing is None:
         warnings.warn("torch.meshgrid: in an upcoming release, it will be required to pass the "
                       "indexing argument. (Triggered internally at /__w/pytorch/pytorch/aten/src/"
-                      "ATen/native/TensorShape.cpp:4324.)", UserWarning, stacklevel=2)
+                      "ATen/native/TensorShape.cpp:4215.)", UserWarning, stacklevel=2)
         indexing = "ij"
     if indexing not in ("ij", "xy"):
         raise RuntimeError(f"torch.meshgrid: indexing must be one of \"xy\" or \"ij\", but "
