@@ -191,6 +191,12 @@ CASES = {
     "atan2": (tg.atan2, [[U(3), U(3)], [U(2, 3), P(3)]]),
     "hypot": (tg.hypot, [[P(3), U(3)], [U(2, 3), P(3)]]),
     "logaddexp": (tg.logaddexp, [[U(3), U(3)], [U(2, 3), U(3)]]),
+    # well-conditioned square matrices: the identity plus a small perturbation
+    "inv": (lambda a: tg.linalg.inv(a + tg.eye(3, dtype=tg.float64)), [[U(3, 3, lo=-0.3, hi=0.3)], [U(2, 3, 3, lo=-0.3, hi=0.3)]]),
+    "det": (lambda a: tg.linalg.det(a + tg.eye(3, dtype=tg.float64)), [[U(3, 3, lo=-0.3, hi=0.3)], [U(2, 3, 3, lo=-0.3, hi=0.3)]]),
+    "logabsdet": (lambda a: tg.linalg.slogdet(a - 2 * tg.eye(3, dtype=tg.float64)).logabsdet, [[U(3, 3, lo=-0.3, hi=0.3)]]),
+    "solve": (lambda a, b: tg.linalg.solve(a + tg.eye(3, dtype=tg.float64), b), [[U(3, 3, lo=-0.3, hi=0.3), U(3, 2)], [U(2, 3, 3, lo=-0.3, hi=0.3), U(3)]]),
+    "solve_vec": (lambda a, b: tg.linalg.solve(a + tg.eye(3, dtype=tg.float64), b), [[U(3, 3, lo=-0.3, hi=0.3), U(3)], [U(2, 3, 3, lo=-0.3, hi=0.3), U(2, 3)]]),
     "median": (tg.median, [[_distinct(5)], [_distinct(2, 3)]]),
     "median_dim": (lambda x: tg.median(x, 1).values, [[_distinct(2, 3)], [_distinct(2, 4, 2)]]),
     "median_keep": (lambda x: x.median(dim=0, keepdim=True)[0], [[_distinct(4, 3)]]),

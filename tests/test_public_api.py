@@ -20,7 +20,7 @@ from tapegrad._ops._registry import Op
 
 MODULES = ["tapegrad", "tapegrad.autograd", "tapegrad.autograd.functional",
            "tapegrad.autograd.forward_ad", "tapegrad.func", "tapegrad.distributions",
-           "tapegrad.calculus", "tapegrad.viz", "tapegrad.special"]
+           "tapegrad.calculus", "tapegrad.viz", "tapegrad.special", "tapegrad.linalg"]
 
 # Names the modules import for their own use; none may show up in dir().
 HELPER_IMPORTS = {"annotations", "np", "numpy", "math", "builtins", "functools", "threading",

@@ -55,7 +55,7 @@ from ._einsum import einsum
 from ._formatting import get_printoptions, printoptions, set_printoptions
 from ._public import public_dir as _public_dir
 from . import autograd
-from . import calculus, distributions, func, special, viz
+from . import calculus, distributions, func, linalg, special, viz
 from .func import vmap  # torch.vmap is torch.func.vmap
 from .autograd.grad_mode import (enable_grad, inference_mode, is_grad_enabled, no_grad,
                                  set_grad_enabled)
@@ -74,6 +74,7 @@ sinh, cosh, tanh, sigmoid, relu, abs, sign = (_E.SINH, _E.COSH, _E.TANH, _E.SIGM
 floor, ceil, round, trunc, frac, reciprocal = (_E.FLOOR, _E.CEIL, _E.ROUND, _E.TRUNC, _E.FRAC,
                                                _E.RECIPROCAL)
 atan2 = arctan2 = _E.ATAN2
+inverse, det, slogdet = linalg.inv, linalg.det, linalg.slogdet
 hypot, logaddexp = _E.HYPOT, _E.LOGADDEXP
 arcsin, arccos, arctan, absolute = asin, acos, atan, abs
 maximum, minimum, remainder, fmod, floor_divide = (_E.MAXIMUM, _E.MINIMUM, _E.REMAINDER, _E.FMOD,

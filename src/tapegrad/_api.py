@@ -18,12 +18,14 @@ from .autograd import grad_mode
 from ._ops import elementwise as E, linalg as L, shape as S
 from ._ops import special as SP
 
-def _return_type(name: str) -> type:
-    """torch.return_types.NAME: a named tuple ``(values, indices)`` printed as torch prints it."""
-    base = namedtuple(name, ["values", "indices"])
+def _return_type(name: str, fields: tuple = ("values", "indices")) -> type:
+    """torch.return_types.NAME: a named tuple (``(values, indices)`` unless ``fields`` says
+    otherwise) printed as torch prints it."""
+    base = namedtuple(name, fields)
 
     def __repr__(self: Any) -> str:
-        return f"tapegrad.return_types.{name}(\nvalues={self.values!r},\nindices={self.indices!r})"
+        parts = ",\n".join(f"{f}={getattr(self, f)!r}" for f in fields)
+        return f"tapegrad.return_types.{name}(\n{parts})"
 
     return type(name, (base,), {"__slots__": (), "__repr__": __repr__})
 

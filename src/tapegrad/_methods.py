@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from . import _api as A, _composites as Co, _creation as C, _dtype, _reductions as Rd
-from . import _selecting as Sel, _shaping as Sh
+from . import _selecting as Sel, _shaping as Sh, linalg as La
 from ._ops import _transforms, elementwise as E, special as SP
 from ._ops._registry import Op
 from ._tensor import Tensor
@@ -192,7 +192,7 @@ _OTHER = {
     "take": Co.take, "repeat_interleave": Co.repeat_interleave, "addmm": Co.addmm,
     "addcmul": Co.addcmul, "addcdiv": Co.addcdiv, "unique": Co.unique, "bincount": Co.bincount,
     "clamp_min": Co.clamp_min, "clamp_max": Co.clamp_max, "deg2rad": Co.deg2rad,
-    "rad2deg": Co.rad2deg,
+    "rad2deg": Co.rad2deg, "inverse": La.inv, "det": La.det, "slogdet": La.slogdet,
     "allclose": Sh.allclose, "isclose": Sh.isclose, "equal": Sh.equal, "rsub": A.rsub,
     "to": _to, "type": _type, "type_as": _type_as, "view_as": _view_as, "reshape_as": _reshape_as,
     "float": _cast("float", _dtype.float32), "double": _cast("double", _dtype.float64),

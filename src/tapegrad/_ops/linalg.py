@@ -5,7 +5,8 @@ from typing import Any
 
 import numpy as np
 
-from ._registry import bilinear, linear
+from ._registry import bilinear, general, linear, nondifferentiable
+from .reduction import SUM_DIM
 from .shape import INDEX_BACKWARD, reshape, transpose
 
 
@@ -105,3 +106,103 @@ TRIL = linear("tril", lambda a, diagonal: np.tril(a, diagonal), "TrilBackward0",
               lambda g, diagonal: TRIL(g, diagonal=diagonal), params=("diagonal",))
 TRIU = linear("triu", lambda a, diagonal: np.triu(a, diagonal), "TriuBackward0",
               lambda g, diagonal: TRIU(g, diagonal=diagonal), params=("diagonal",))
+
+
+# -- inverse, determinant, solve: batches of square matrices in the last two dims ---------------
+class _LinAlgError(RuntimeError):
+    """A singular matrix where an invertible one is needed (``tapegrad.linalg.LinAlgError``,
+    named as torch's class is)."""
+
+
+def _singular(a: np.ndarray, what: str) -> _LinAlgError:
+    """torch's message: the first zero pivot of the LU factorisation (as LAPACK reports it)."""
+    flat = a.reshape((-1,) + a.shape[-2:])
+    for k, m in enumerate(flat):
+        pivot = _zero_pivot(m)
+        if pivot is not None:
+            batch = f"(Batch element {k}): " if a.ndim > 2 else ""
+            return _LinAlgError(f"{what}: {batch}The diagonal element {pivot} is zero, the "
+                                "inversion could not be completed because the input matrix is "
+                                "singular.")
+    return _LinAlgError(f"{what}: The input matrix is singular.")
+
+
+def _zero_pivot(m: np.ndarray) -> int | None:
+    """1-based index of the first exactly-zero pivot of LU with partial pivoting, or None."""
+    u = np.array(m, dtype=np.float64)
+    for j in range(u.shape[0]):
+        p = j + int(np.argmax(np.abs(u[j:, j])))
+        if u[p, j] == 0:
+            return j + 1
+        u[[j, p]] = u[[p, j]]
+        u[j + 1:, j:] -= np.outer(u[j + 1:, j] / u[j, j], u[j, j:])
+    return None
+
+
+def _np_inv(a: np.ndarray) -> np.ndarray:
+    try:
+        return np.linalg.inv(a)
+    except np.linalg.LinAlgError:
+        raise _singular(a, "linalg.inv") from None
+
+
+def _np_solve(a: np.ndarray, b: np.ndarray, vector: bool) -> np.ndarray:
+    try:
+        return np.linalg.solve(a, b[..., None])[..., 0] if vector else np.linalg.solve(a, b)
+    except np.linalg.LinAlgError:
+        raise _LinAlgError("torch.linalg.solve: The solver failed because the input matrix is "
+                           "singular.") from None
+
+
+def _with_unit_dims(x: Any) -> Any:
+    """A batch of numbers as a batch of 1 x 1 matrices (to scale matrices)."""
+    return reshape(x, shape=tuple(x.shape) + (1, 1))
+
+
+def _sum_matrix(x: Any) -> Any:
+    """Sum over each matrix (the last two dims), e.g. a trace of a product."""
+    n = len(x.shape)
+    return SUM_DIM(x, dim=(n - 2, n - 1), keepdim=False)
+
+
+def _inv_t(a: Any) -> Any:
+    return _mT(INV(a))
+
+
+# d(A^-1) = -A^-1 dA A^-1; d det A = det A tr(A^-1 dA); d log|det A| = tr(A^-1 dA)
+INV = general("inv", _np_inv, "LinalgInvExBackward0",
+              vjp_input=lambda g, result: -(_mT(result) @ (g @ _mT(result))),
+              jvp=lambda t, result: -(result @ (t[0] @ result)))
+DET = general("det", np.linalg.det, "LinalgDetBackward0",
+              vjp_input=lambda g, input, result: _with_unit_dims(g * result) * _inv_t(input),
+              jvp=lambda t, input, result: result * _sum_matrix(_inv_t(input) * t[0]))
+SLOGDET_SIGN = nondifferentiable("slogdet_sign", lambda a: np.linalg.slogdet(a)[0])
+LOGABSDET = general("logabsdet", lambda a: np.linalg.slogdet(a)[1], "LinalgSlogdetBackward0",
+                    vjp_input=lambda g, input: _with_unit_dims(g) * _inv_t(input),
+                    jvp=lambda t, input: _sum_matrix(_inv_t(input) * t[0]))
+# X = A^-1 B: dX = A^-1 (dB - dA X); the VJPs are A^-T g for B and -(A^-T g) X^T for A.  With
+# ``vector`` B and X are (batches of) vectors.
+def _column(x: Any) -> Any:
+    return reshape(x, shape=tuple(x.shape) + (1,))
+
+
+def _solve_vjp_a(g: Any, A: Any, result: Any, vector: bool) -> Any:
+    grad_b = SOLVE(_mT(A), g, vector=vector)
+    if vector:
+        return -(_column(grad_b) @ _mT(_column(result)))
+    return -(grad_b @ _mT(result))
+
+
+def _solve_jvp(t: list, A: Any, result: Any, vector: bool) -> Any:
+    t_a, t_b = t
+    moved = None
+    if t_a is not None:
+        moved = (t_a @ _column(result))[..., 0] if vector else t_a @ result
+    rhs = t_b if moved is None else (-moved if t_b is None else t_b - moved)
+    return SOLVE(A, rhs, vector=vector)
+
+
+SOLVE = general("solve", _np_solve, "LinalgSolveExBackward0", ("A", "B"),
+                vjp_A=_solve_vjp_a,
+                vjp_B=lambda g, A, vector: SOLVE(_mT(A), g, vector=vector),
+                jvp=_solve_jvp)

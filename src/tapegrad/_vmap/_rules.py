@@ -139,6 +139,25 @@ def rolled(level: Any, op: Any, args: tuple, params: dict) -> Any:
     return wrap(S.RESHAPE(op(flat, shifts=params["shifts"], dims=(1,)), shape=shape), level)
 
 
+def matrices(level: Any, op: Any, args: tuple, params: dict) -> Any:
+    """inv, det, slogdet and solve work on the last two dims (solve's right side may be a
+    vector): the batch is one more leading dim.  Each batched operand's own batch dims are padded
+    to the others' count, so that they line up behind the vmap dim; an unbatched operand
+    broadcasts."""
+    core = [2] * len(args)
+    if params.get("vector"):
+        core[1] = 1
+    lead = max(len(a.shape) - c for a, c in zip(args, core))
+    new = []
+    for a, c in zip(args, core):
+        v = _value(a, level)
+        if v is not None and len(a.shape) - c < lead:
+            pad = lead - (len(a.shape) - c)
+            v = S.RESHAPE(v, shape=(v.shape[0],) + (1,) * pad + tuple(v.shape[1:]))
+        new.append(a if v is None else v)
+    return wrap(op(*new, **params), level)
+
+
 def joined(level: Any, op: Any, args: tuple, params: dict) -> Any:
     """cat and stack: every operand repeated over the batch, then joined one dim further on."""
     return wrap(op(*[_front(a, level) for a in args], **{**params, "dim": params["dim"] + 1}),
@@ -443,6 +462,7 @@ _declare(shift_dims, "cumsum", "cumprod", "softmax", "log_softmax", "permute", "
          "select", "flip", "split", "unbind", "argsort")
 _declare(joined, "cat", "stack")
 _declare(rolled, "roll")
+_declare(matrices, "inv", "det", "logabsdet", "slogdet_sign", "solve")
 _declare(reshaped, "reshape", "unsafe_view", "squeeze", "squeeze_dim", "unsqueeze")
 _declare(expand, "expand")
 _declare(sum_to_size, "sum_to_size")
