@@ -21,7 +21,6 @@ mode is on and an input requires grad, records a node.
 from __future__ import annotations
 
 import inspect
-import types
 from typing import Any, Callable, Sequence
 
 import numpy as np
@@ -98,7 +97,7 @@ class Op:
         parts = self.partials or (None,) * len(self.vjps)
         self._bound = tuple(_bind(rule, slots, part) for rule, slots, part
                             in zip(self.vjps, self.vjp_args, parts))
-        self.__doc__ = _describe(self, doc)
+        self.__doc__ = _docs.describe(self, doc)
         fast = _fast.fast_path(self)
         if fast is not None:  # calls with one or two plain operands skip the general path
             self.__class__ = type(type(self).__name__, (type(self),),
@@ -293,49 +292,6 @@ def _keep_zeros(g: Any, grad: Any) -> Any:
 
 WHERE: Any = None  # the where op, bound by elementwise.py
 REFUSE_BOOL_SUB: Any = None  # raises torch's error for a bool operand; bound by elementwise.py
-
-
-_KINDS = {"elementwise": "Elementwise op", "linear": "Linear op (VJP: its transpose)",
-          "bilinear": "Bilinear op (JVP: product rule)", "general": "General op"}
-
-
-def _describe(op: Op, summary: str | None) -> str:
-    """The docstring of ``op``, from its declaration and ``summary`` (a hand-written line)."""
-    params = []  # keyword parameters: the forward's own, then any other value a rule reads
-    fwd = op.forward
-    if isinstance(fwd, types.FunctionType) and fwd.__module__.startswith("tapegrad"):
-        params = _param_names(fwd)[1 if op.variadic else len(op.args):]
-    for n in op.saved_names:
-        if n not in op.args and n not in params and n != "result" and not (
-                n.endswith("_shape") and n[:-6] in op.args):
-            params.append(n)
-    if params and not op.variadic:
-        params.insert(0, "*")
-    returns = "tuple of Tensors" if op.multi_output else "Tensor"
-    lines = [f"{op.name}({', '.join([*op.args, *params])}) -> {returns}", ""]
-    if summary:
-        lines.append(summary)
-    if not op.differentiable:
-        lines.append("Not differentiable: its result never requires grad (no grad_fn).")
-        return "\n".join(lines)
-    names = [a.lstrip("*") for a in op.args]
-    wrt = [n for n, rule in zip(names, op.vjps) if rule is not None]
-    rest = [n for n, rule in zip(names, op.vjps) if rule is None]
-    what = _KINDS.get(op.kind, "Op")
-    if "keepdim" in params:  # sum, mean, max, var, ...: a reduction over dim
-        what = what.replace(" op", " reduction")
-    if op.view:
-        what += ", a view"
-    not_wrt = " (not " + " and ".join(rest) + ")" if rest else ""
-    lines.append(f"{what}, differentiable in {' and '.join(wrt)}{not_wrt}; "
-                 f"grad_fn: {op.node_cls.__name__}.")
-    if op._jvp is not None:
-        lines.append("Reverse- and forward-mode (JVP) rules are declared beside it; higher "
-                     "derivatives work.")
-    else:
-        lines.append("Its reverse-mode rule is declared beside it (higher derivatives work); no "
-                     "forward mode (JVP).")
-    return "\n".join(lines)
 
 
 def _param_names(fn: Callable) -> list[str]:
@@ -634,4 +590,4 @@ def bind(tensor_cls: Any, check_view: Any, view_generation: Any) -> None:
     _view_generation = view_generation
 
 
-from . import _fast  # noqa: E402  (it builds on the registry above)
+from . import _docs, _fast  # noqa: E402  (they build on the registry above)
