@@ -197,6 +197,8 @@ CASES = {
     "logabsdet": (lambda a: tg.linalg.slogdet(a - 2 * tg.eye(3, dtype=tg.float64)).logabsdet, [[U(3, 3, lo=-0.3, hi=0.3)]]),
     "solve": (lambda a, b: tg.linalg.solve(a + tg.eye(3, dtype=tg.float64), b), [[U(3, 3, lo=-0.3, hi=0.3), U(3, 2)], [U(2, 3, 3, lo=-0.3, hi=0.3), U(3)]]),
     "solve_vec": (lambda a, b: tg.linalg.solve(a + tg.eye(3, dtype=tg.float64), b), [[U(3, 3, lo=-0.3, hi=0.3), U(3)], [U(2, 3, 3, lo=-0.3, hi=0.3), U(2, 3)]]),
+    "kthvalue": (lambda x: tg.kthvalue(x, 2, 1).values, [[_distinct(2, 3)], [_distinct(2, 4, 2)]]),
+    "kthvalue_keep": (lambda x: x.kthvalue(3, dim=0, keepdim=True)[0], [[_distinct(4, 3)]]),
     "median": (tg.median, [[_distinct(5)], [_distinct(2, 3)]]),
     "median_dim": (lambda x: tg.median(x, 1).values, [[_distinct(2, 3)], [_distinct(2, 4, 2)]]),
     "median_keep": (lambda x: x.median(dim=0, keepdim=True)[0], [[_distinct(4, 3)]]),

@@ -31,8 +31,8 @@ from ._api import (add, bmm, clamp, clip, diag, div, divide, dot, ger, inner, ma
                    multiply, mv, outer, polygamma, pow, rsub, square, sub, subtract, trace, tril,
                    triu, true_divide, where, xlogy)
 from ._reductions import (all, amax, amin, any, argmax, argmin, count_nonzero, cumprod, cumsum,
-                          log_softmax, logsumexp, max, mean, median, min, norm, prod, softmax, std,
-                          sum, var)
+                          kthvalue, log_softmax, logsumexp, max, mean, median, min, norm, prod,
+                          softmax, std, sum, var)
 from ._selecting import (argsort, gather, index_add, index_select, scatter, scatter_add, sort,
                          topk)
 from ._composites import (addcdiv, addcmul, addmm, bincount, bucketize, cdist, clamp_max,

@@ -35,6 +35,7 @@ _min_result = _return_type("min")
 _sort_result = _return_type("sort")
 _topk_result = _return_type("topk")
 _median_result = _return_type("median")
+_kthvalue_result = _return_type("kthvalue")
 
 
 def _accepts_numpy_names(fn):

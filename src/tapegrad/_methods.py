@@ -199,7 +199,7 @@ _OTHER = {
     "sum": Rd.sum, "mean": Rd.mean, "prod": Rd.prod, "max": Rd.max, "min": Rd.min, "amax": Rd.amax,
     "amin": Rd.amin, "argmax": Rd.argmax, "argmin": Rd.argmin, "cumsum": Rd.cumsum, "norm": Rd.norm,
     "all": Rd.all, "any": Rd.any, "count_nonzero": Rd.count_nonzero, "cumprod": Rd.cumprod,
-    "median": Rd.median,
+    "median": Rd.median, "kthvalue": Rd.kthvalue,
     "var": Rd.var, "std": Rd.std, "logsumexp": Rd.logsumexp, "softmax": Rd.softmax,
     "log_softmax": Rd.log_softmax, "dot": A.dot, "mv": A.mv, "mm": A.mm, "matmul": A.matmul,
     "bmm": A.bmm, "outer": A.outer, "polygamma": _polygamma, "gather": Sel.gather,

@@ -12,8 +12,8 @@ from typing import Any
 import numpy as np
 
 from . import _dtype
-from ._api import (_accepts_numpy_names, _check_tensor, _dims, _max_result, _median_result,
-                   _min_result)
+from ._api import (_accepts_numpy_names, _check_tensor, _dims, _kthvalue_result, _max_result,
+                   _median_result, _min_result)
 from ._ops import elementwise as E, reduction as R
 from ._tensor import Tensor, _wrap_dim
 
@@ -107,6 +107,26 @@ def median(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
         indices = np.squeeze(indices, d)
     values = R.MEDIAN_DIM(input, dim=(d,), keepdim=keepdim, indices=indices)
     return _median_result(values, Tensor._make(indices))
+
+
+@_accepts_numpy_names
+def kthvalue(input: Tensor, k: int, dim: int = -1, keepdim: bool = False) -> Any:
+    """The named tuple ``(values, indices)`` of the ``k``-th smallest elements along ``dim``."""
+    d = _wrap_dim(dim, input.ndim)
+    size = input.shape[d] if input.ndim else 1
+    if not 1 <= k <= size:
+        raise RuntimeError(f"kthvalue(): selected number k out of range for dimension {d}")
+    if input.ndim == 0:
+        return _kthvalue_result(R.MEDIAN(input, dim=None, keepdim=False),
+                                Tensor._make(np.zeros((), np.int64)))
+    if input.__class__ is not Tensor:  # batched (vmap): the batching rule finds the indices
+        return _kthvalue_result(R.KTHVALUE(input, dim=(d,), keepdim=keepdim, indices=None, k=k),
+                                R.KTHVALUE_INDEX(input, k=k, dim=d, keepdim=keepdim))
+    indices = R.kth_index(input._data, k, d)
+    if not keepdim:
+        indices = np.squeeze(indices, d)
+    values = R.KTHVALUE(input, dim=(d,), keepdim=keepdim, indices=indices, k=k)
+    return _kthvalue_result(values, Tensor._make(indices))
 
 
 @_accepts_numpy_names

@@ -86,3 +86,14 @@ for f in [lambda: x.cumprod(0), lambda: x.cumsum(0), lambda: x.cumprod(-1), lamb
     except Exception as e: print(type(e).__name__, e)
 y = x.cumprod(0); y.backward(); print(x.grad)
 e = torch.ones(0, 3).cumprod(1); print(e.shape)
+# -- kth --
+x = torch.tensor([[3., 1., 2., 5.], [0., 4., 4., -1.]], requires_grad=True)
+r = torch.kthvalue(x, 2)
+print(r)
+v, i = x.kthvalue(3, dim=0, keepdim=True) if False else x.kthvalue(1, dim=0, keepdim=True)
+print(v, i)
+(r.values.sum() + v.sum()).backward(); print(x.grad)
+print(torch.tensor([1., float('nan'), 3.]).kthvalue(3), torch.tensor(2.5).kthvalue(1))
+for f in [lambda: x.kthvalue(5), lambda: x.kthvalue(0)]:
+    try: print(f())
+    except Exception as e: print(type(e).__name__, e)

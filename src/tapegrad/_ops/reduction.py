@@ -211,6 +211,20 @@ MEDIAN_DIM = reduction("median_dim", _take, "MedianBackward1", _select_vjp)
 MEDIAN_INDEX = nondifferentiable(
     "median_index", lambda a, dim, keepdim: median_index(a, dim) if keepdim
     else np.squeeze(median_index(a, dim), dim))
+# kthvalue: the k-th smallest along a dim (NaN sorting last, as the largest); the gradient goes to
+# the index returned.
+def kth_index(a: np.ndarray, k: int, axis: int) -> np.ndarray:
+    """Index of the k-th smallest value along ``axis`` (kept as a size-1 axis)."""
+    order = np.argsort(a, axis=axis, kind="stable")
+    return np.take(order, [k - 1], axis=axis).astype(np.int64)
+
+
+KTHVALUE = reduction("kthvalue", lambda a, dim, keepdim, indices, k: _take(a, dim, keepdim,
+                                                                            indices),
+                     "KthvalueBackward0", _select_vjp)
+KTHVALUE_INDEX = nondifferentiable(
+    "kthvalue_index", lambda a, k, dim, keepdim: kth_index(a, k, dim) if keepdim
+    else np.squeeze(kth_index(a, k, dim), dim))
 ARGMAX = nondifferentiable("argmax", lambda a, dim, keepdim: _arg(np.argmax, a, dim, keepdim))
 ARGMIN = nondifferentiable("argmin", lambda a, dim, keepdim: _arg(np.argmin, a, dim, keepdim))
 

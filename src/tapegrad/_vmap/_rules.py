@@ -90,20 +90,23 @@ def reduction(level: Any, op: Any, args: tuple, params: dict) -> Any:
 
 
 def extreme_along(level: Any, op: Any, args: tuple, params: dict) -> Any:
-    """max/min/median along a dim: the values of the physical op, whose indices the level below
+    """max/min/median/kthvalue along a dim: the values of the physical op, whose indices the level below
     finds."""
     from .. import _reductions
     v = _value(args[0], level)
+    d, keep = params["dim"][0] + 1, params["keepdim"]
+    if op is R.KTHVALUE:
+        return wrap(_reductions.kthvalue(v, params["k"], d, keep).values, level)
     fn = {R.MAX_DIM: _reductions.max, R.MIN_DIM: _reductions.min,
           R.MEDIAN_DIM: _reductions.median}[op]
-    return wrap(fn(v, params["dim"][0] + 1, params["keepdim"]).values, level)
+    return wrap(fn(v, d, keep).values, level)
 
 
 def arg_extreme(level: Any, op: Any, args: tuple, params: dict) -> Any:
     v = _value(args[0], level)
     dim, keepdim = params["dim"], params["keepdim"]
     if dim is not None:
-        return wrap(op(v, dim=dim + 1, keepdim=keepdim), level)
+        return wrap(op(v, **{**params, "dim": dim + 1}), level)
     shape = tuple(v.shape)
     flat = S.RESHAPE(v, shape=(shape[0], int(np.prod(shape[1:], dtype=np.int64))))
     out = op(flat, dim=1, keepdim=False)
@@ -456,8 +459,8 @@ _declare(elementwise, "where", "masked_fill", "to_copy", "clone", "eq", "ne", "l
 _declare(reduction, "sum", "sum_dim", "mean", "mean_dim", "prod", "prod_dim", "max", "min",
          "amax", "amin", "var", "std", "norm", "logsumexp", "all", "any", "count_nonzero",
          "median")
-_declare(extreme_along, "max_dim", "min_dim", "median_dim")
-_declare(arg_extreme, "argmax", "argmin", "median_index")
+_declare(extreme_along, "max_dim", "min_dim", "median_dim", "kthvalue")
+_declare(arg_extreme, "argmax", "argmin", "median_index", "kthvalue_index")
 _declare(shift_dims, "cumsum", "cumprod", "softmax", "log_softmax", "permute", "transpose", "narrow",
          "select", "flip", "split", "unbind", "argsort")
 _declare(joined, "cat", "stack")
