@@ -5,6 +5,7 @@ Like ``_api.py``, these only normalise and check arguments, then pick the op tor
 from __future__ import annotations
 
 import builtins
+import math
 from typing import Any, Sequence
 
 import numpy as np
@@ -18,19 +19,21 @@ from ._tensor import Tensor, _wrap_dim
 # -- shapes --------------------------------------------------------------------------------------
 def _shape_arg(shape: Sequence[Any]) -> tuple:
     if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
-        shape = tuple(shape[0])
-    return tuple(builtins.int(s) for s in shape)
+        shape = shape[0]
+    return tuple(map(builtins.int, shape))
 
 
 def _infer_shape(shape: tuple, numel: int) -> tuple:
     """Resolve one ``-1`` and check the element count, with torch's messages."""
-    if builtins.sum(1 for s in shape if s == -1) > 1:
+    inferred = shape.count(-1)
+    if inferred > 1:
         raise RuntimeError("only one dimension can be inferred")
-    known = 1
-    for s in shape:
-        if s != -1:
-            known *= s
-    if -1 in shape:
+    known = math.prod(shape) * (-1 if inferred else 1)
+    if inferred:
+        if known == 0 and numel == 0:
+            raise RuntimeError(f"cannot reshape tensor of 0 elements into shape {list(shape)} "
+                               "because the unspecified dimension size -1 can be any value and "
+                               "is ambiguous")
         if known == 0 or numel % known:
             raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
         shape = tuple(numel // known if s == -1 else s for s in shape)
@@ -40,12 +43,15 @@ def _infer_shape(shape: tuple, numel: int) -> tuple:
 
 
 def _can_view(a: np.ndarray, shape: tuple) -> bool:
-    return np.may_share_memory(np.reshape(a, shape), a) or a.size == 0
+    if a.flags.c_contiguous:  # any shape of a contiguous array is a view of it
+        return True
+    return np.may_share_memory(a.reshape(shape), a) or a.size == 0
 
 
 def reshape(input: Tensor, shape: Sequence[int]) -> Tensor:
     """The same elements in a new shape (one dimension may be -1); a copy only when needed."""
-    new = _infer_shape(_shape_arg((shape,)), input.numel())
+    new = _infer_shape(_shape_arg((shape,)), input.numel() if input.__class__ is not Tensor
+                       else input._data.size)
     if input.__class__ is not Tensor or _can_view(input._data, new):  # batched: vmap's rule decides
         return S.RESHAPE(input, shape=new)
     return S.UNSAFE_VIEW(E.CLONE(input), shape=new)  # torch's record for a copying reshape

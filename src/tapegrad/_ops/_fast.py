@@ -28,9 +28,10 @@ def fast_path(op: Op) -> Callable | None:
     and another Tensor of its dtype or a Python number (plus keyword parameters), with no
     transform active.  It does what ``Op.record`` does for such calls, with the steps that
     cannot apply left out; any other call goes to ``Op.__call__``.  None for ops whose calls
-    never take this form (views, several outputs, variadic, other promotion rules)."""
-    if op.view or op.multi_output or op.variadic or op.promote not in _FAST_PROMOTE:
+    never take this form (several outputs, variadic, other promotion rules)."""
+    if op.multi_output or op.variadic or op.promote not in _FAST_PROMOTE:
         return None
+    is_view = op.view
     forward, node_cls, plans, plan_for = op.forward, op.node_cls, op._plans, op._plan_for
     general = Op.__call__
     state = grad_mode.state
@@ -85,6 +86,11 @@ def fast_path(op: Op) -> Callable | None:
         t._output_nr = 0
         t._grad = t._base = t._vbox = t._hooks = None
         t._retains_grad = False
+        if is_view:  # a view shares its base's version counter (see Op.record)
+            root = t._base = a if a._base is None else a._base
+            box = root._vbox
+            if box is not None and len(box) > 1:  # the base's history was replaced before
+                t._view_gen = box[1]
         if not (needs and differentiable and state.enabled and out.dtype.kind in "fc"):
             t._grad_fn = None
             t._requires_grad = False
