@@ -63,11 +63,13 @@ def _extreme(input: Tensor, dim: Any, keepdim: bool, full, along, arg, result_ty
                                "argument.")
         return full(input, dim=None, keepdim=False)
     d = _wrap_dim(dim, input.ndim)
+    if input.ndim and input.shape[d] == 0:
+        raise IndexError(f"{full.name}(): Expected reduction dim {d} to have non-zero size.")
     if input.__class__ is not Tensor:  # batched (vmap): the batching rule finds the indices
         values = along(input, dim=(d,), keepdim=keepdim, indices=None)
         index_op = R.ARGMAX if full is R.MAX else R.ARGMIN
         return result_type(values, index_op(input, dim=d, keepdim=keepdim))
-    indices = arg(input._data, axis=d, keepdims=keepdim).astype(np.int64)
+    indices = arg(input._data, axis=d, keepdims=keepdim).astype(np.int64, copy=False)
     values = along(input, dim=(d,), keepdim=keepdim, indices=indices)
     return result_type(values, Tensor._make(indices))
 
@@ -75,13 +77,13 @@ def _extreme(input: Tensor, dim: Any, keepdim: bool, full, along, arg, result_ty
 @_accepts_numpy_names
 def max(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
     """Largest element; with ``dim``, the named tuple ``(values, indices)`` along it."""
-    return _extreme(input, dim, keepdim, R.MAX, R.MAX_DIM, np.argmax, _max_result)
+    return _extreme(input, dim, keepdim, R.MAX, R.MAX_DIM, np.ndarray.argmax, _max_result)
 
 
 @_accepts_numpy_names
 def min(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
     """Smallest element; with ``dim``, the named tuple ``(values, indices)`` along it."""
-    return _extreme(input, dim, keepdim, R.MIN, R.MIN_DIM, np.argmin, _min_result)
+    return _extreme(input, dim, keepdim, R.MIN, R.MIN_DIM, np.ndarray.argmin, _min_result)
 
 
 @_accepts_numpy_names

@@ -97,3 +97,8 @@ print(torch.tensor([1., float('nan'), 3.]).kthvalue(3), torch.tensor(2.5).kthval
 for f in [lambda: x.kthvalue(5), lambda: x.kthvalue(0)]:
     try: print(f())
     except Exception as e: print(type(e).__name__, e)
+
+x = torch.tensor(2.5, requires_grad=True)
+for f in [lambda: x.max(0), lambda: x.min(-1, keepdim=True), lambda: torch.tensor([]).max(0), lambda: torch.ones(0, 3).max(1)]:
+    try: print(f())
+    except Exception as e: print(type(e).__name__, e)

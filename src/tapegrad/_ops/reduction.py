@@ -174,8 +174,12 @@ def _select_vjp(g: Any, input_shape: tuple, dim: tuple, keepdim: bool, indices: 
     return _unreduce(g, input_shape, dim, keepdim) * onehot
 
 
-MAX_DIM = reduction("max_dim", _take, "MaxBackward0", _select_vjp)
-MIN_DIM = reduction("min_dim", _take, "MinBackward0", _select_vjp)
+# (the values by the ufunc's reduce: the same as taking them at the indices, NaN included, and
+# without take_along_axis's Python-level work)
+MAX_DIM = reduction("max_dim", lambda a, dim, keepdim, indices: np.maximum.reduce(
+    a, axis=dim[0], keepdims=keepdim), "MaxBackward0", _select_vjp)
+MIN_DIM = reduction("min_dim", lambda a, dim, keepdim, indices: np.minimum.reduce(
+    a, axis=dim[0], keepdims=keepdim), "MinBackward0", _select_vjp)
 # median: the lower of the two middle values (torch's choice), or NaN where the values hold one.
 def median_index(a: np.ndarray, axis: int) -> np.ndarray:
     """Index of the median along ``axis`` (kept as a size-1 axis): the ((n - 1) // 2)-th in
