@@ -173,19 +173,22 @@ def repeat(input: Tensor, *sizes: Any) -> Tensor:
 @_accepts_numpy_names
 def cat(tensors: Sequence[Tensor], dim: int = 0, *, out: Tensor | None = None) -> Tensor:
     """Join tensors along an existing dimension."""
-    tensors = [t for t in tensors if not (t.ndim == 1 and t.shape[0] == 0)] or list(tensors[:1])
-    d = _wrap_dim(dim, tensors[0].ndim)
-    first = tensors[0].shape
-    for t in tensors[1:]:
-        if t.ndim != len(first):
+    shapes = [t._data.shape if t.__class__ is Tensor else tuple(t.shape) for t in tensors]
+    if any(s == (0,) for s in shapes):  # empty 1-D tensors are skipped, as in torch
+        kept = [k for k, s in enumerate(shapes) if s != (0,)] or [0]
+        tensors, shapes = [tensors[k] for k in kept], [shapes[k] for k in kept]
+    first = shapes[0]
+    d = _wrap_dim(dim, len(first))
+    for k, shape in enumerate(shapes[1:], 1):
+        if len(shape) != len(first):
             raise RuntimeError(f"Tensors must have same number of dimensions: got {len(first)} "
-                               f"and {t.ndim}")
-    for k, t in enumerate(tensors[1:], 1):
-        for i, (a, b) in enumerate(zip(first, t.shape)):
-            if i != d and a != b:
-                raise RuntimeError(f"Sizes of tensors must match except in dimension {d}. Expected "
-                                   f"size {a} but got size {b} for tensor number {k} in the list.")
-    return _out(S.CAT(*tensors, dim=d, sizes=tuple(t.shape[d] for t in tensors)), out)
+                               f"and {len(shape)}")
+        if shape[:d] != first[:d] or shape[d + 1:] != first[d + 1:]:
+            i = next(i for i, (a, b) in enumerate(zip(first, shape)) if i != d and a != b)
+            raise RuntimeError(f"Sizes of tensors must match except in dimension {d}. Expected "
+                               f"size {first[i]} but got size {shape[i]} for tensor number {k} "
+                               "in the list.")
+    return _out(S.CAT(*tensors, dim=d, sizes=tuple(s[d] for s in shapes)), out)
 
 
 concat = concatenate = cat
