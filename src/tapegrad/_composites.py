@@ -8,7 +8,6 @@ from theirs; ``grad_fn`` shows the last op (torch's fused kernels have names of 
 """
 from __future__ import annotations
 
-import builtins
 import math
 import warnings
 from typing import Any, Sequence
@@ -133,7 +132,6 @@ def repeat_interleave(input: Tensor, repeats: Any = None, dim: int | None = None
     times.  ``repeat_interleave(counts)`` alone gives ``0`` counts[0] times, ``1`` ...
 
     (torch's own kernel is RepeatInterleaveBackward0; this is an index_select.)"""
-    from tapegrad._creation import arange
     if repeats is None:  # the one-argument form: indices repeated by the counts
         counts = np.asarray(input._data, dtype=np.int64)
         return Tensor._make(np.repeat(np.arange(counts.size, dtype=np.int64), counts))
