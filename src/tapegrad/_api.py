@@ -42,10 +42,11 @@ def _accepts_numpy_names(fn):
     """Accept NumPy's ``axis``/``keepdims`` for torch's ``dim``/``keepdim``, as torch does."""
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        if "axis" in kwargs:
-            kwargs["dim"] = kwargs.pop("axis")
-        if "keepdims" in kwargs:
-            kwargs["keepdim"] = kwargs.pop("keepdims")
+        if kwargs:
+            if "axis" in kwargs:
+                kwargs["dim"] = kwargs.pop("axis")
+            if "keepdims" in kwargs:
+                kwargs["keepdim"] = kwargs.pop("keepdims")
         return fn(*args, **kwargs)
     return wrapper
 
@@ -53,6 +54,8 @@ def _accepts_numpy_names(fn):
 def _dims(dim: Any, ndim: int) -> tuple | None:
     if dim is None:
         return None
+    if dim.__class__ is builtins.int:  # the common single dim, without the sort
+        return (_wrap_dim(dim, ndim),)
     items = dim if isinstance(dim, (tuple, list)) else (dim,)
     return tuple(sorted(_wrap_dim(builtins.int(d), ndim) for d in items))
 

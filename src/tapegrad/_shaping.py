@@ -421,6 +421,9 @@ def _index(index: Any, shape: tuple) -> Any:
         if item.__class__ is np.ndarray:  # (NumPy checks integer arrays: see _numpy_index_error)
             dim += item.ndim if item.dtype.kind == "b" else 1
         elif isinstance(item, (builtins.int, np.integer)) and not isinstance(item, builtins.bool):
+            if not shape:
+                raise IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
+                                 "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number")
             if dim >= len(shape):
                 raise IndexError(f"too many indices for tensor of dimension {len(shape)}")
             if not -shape[dim] <= item < shape[dim]:
@@ -448,6 +451,11 @@ def getitem(input: Tensor, index: Any) -> Tensor:
     if _transforms.active and _batched_items(index):  # an index tensor batched by vmap
         from ._vmap import batched_getitem
         return batched_getitem(input, index)
+    if index.__class__ is builtins.int and input.__class__ is Tensor and input._data.ndim:
+        n = input._data.shape[0]  # x[i], the common case: the checks of _index, inline
+        if not -n <= index < n:
+            raise IndexError(f"index {index} is out of bounds for dimension 0 with size {n}")
+        return S.INDEX_SELECT(input, index=index)
     idx = _index(index, input._data.shape if input.__class__ is Tensor else tuple(input.shape))
     try:
         return S.index_op_for(idx)(input, index=idx)

@@ -33,3 +33,11 @@ print(torch.ones(2, 3).T.shape)
 print(torch.ones(2, 3, 4).T.shape)
 print(torch.tensor(3.).T)
 print(torch.ones(5).T.shape)
+
+x = torch.arange(6.).reshape(2, 3).requires_grad_()
+for f in [lambda: x[True], lambda: x[False], lambda: torch.tensor(3.)[0], lambda: x[1], lambda: x[-1, True]]:
+    try:
+        y = f(); print(y, y.shape)
+        if y.requires_grad and y.numel():
+            g, = torch.autograd.grad(y.sum(), x); print(g.tolist())
+    except Exception as e: print(type(e).__name__, e)

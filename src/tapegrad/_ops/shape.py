@@ -111,7 +111,9 @@ def _scatter_into_zeros(g: np.ndarray, index: Any, shape: tuple) -> np.ndarray:
 
 def _is_basic(index: Any) -> bool:
     items = index if isinstance(index, tuple) else (index,)
-    return all(i is None or i is Ellipsis or isinstance(i, (int, np.integer, slice)) for i in items)
+    return all(i is None or i is Ellipsis or (isinstance(i, (int, np.integer, slice))
+                                            and not isinstance(i, (bool, np.bool_)))
+               for i in items)  # (a bool index is a mask, as in torch: advanced)
 
 
 INDEX_BACKWARD = linear("index_backward", _scatter_into_zeros, "IndexBackwardBackward0",
