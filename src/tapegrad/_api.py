@@ -156,6 +156,9 @@ def _clamp_operand(input: Tensor, min: Any, max: Any) -> Tensor:
     """``input`` in the dtype torch computes the clamp in: promoted with the number bounds (an
     int tensor clamped at 0.5 is float); a clamp of bools by bools is refused."""
     own = input.dtype.np
+    if own.kind == "f" and builtins.all(b is None or b.__class__ in (builtins.float, builtins.int)
+                               for b in (min, max)):
+        return input  # the common case: a float tensor keeps its dtype against numbers
     target = own
     for bound in (min, max):
         if bound is not None:
