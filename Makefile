@@ -21,9 +21,11 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) benchmarks/run.py
+	$(PY) benchmarks/random_draws.py
 
 bench-quick: $(STAMP)
 	$(PY) benchmarks/run.py --quick
+	$(PY) benchmarks/random_draws.py --repeat 5
 
 soak: $(STAMP)
 	$(PY) -m pytest -m soak tests/test_endurance.py

@@ -45,17 +45,18 @@ from ._shaping import (allclose, atleast_1d, atleast_2d, atleast_3d, broadcast_t
                        is_floating_point, is_tensor, isclose, masked_fill, moveaxis, movedim,
                        narrow, nonzero, numel, permute, repeat, reshape, roll, split, squeeze,
                        stack, swapaxes, swapdims, t, transpose, unbind, unflatten, unsqueeze)
-from ._creation import (Generator, arange, as_tensor, asarray, bernoulli, default_generator, empty,
-                        empty_like, eye, from_numpy, full, full_like, initial_seed, linspace,
-                        logspace, manual_seed, multinomial, normal, ones, ones_like, rand,
-                        rand_like, randint, randint_like, randn, randn_like, randperm, seed,
-                        tensor, zeros, zeros_like)
+from ._creation import (arange, as_tensor, asarray, empty, empty_like, eye, from_numpy, full,
+                        full_like, linspace, logspace, ones, ones_like, tensor, zeros, zeros_like)
+from ._random import (Generator, _sample_dirichlet, _standard_gamma, bernoulli, binomial,
+                      default_generator, get_rng_state, initial_seed,
+                      manual_seed, multinomial, normal, poisson, rand, rand_like, randint,
+                      randint_like, randn, randn_like, randperm, seed, set_rng_state)
 from . import _creation as _creation_module
 from ._einsum import einsum
 from ._formatting import get_printoptions, printoptions, set_printoptions
 from ._public import public_dir as _public_dir
 from . import autograd
-from . import calculus, distributions, func, linalg, special, viz
+from . import calculus, distributions, func, linalg, random, special, viz
 from .func import vmap  # torch.vmap is torch.func.vmap
 from .autograd.grad_mode import (enable_grad, inference_mode, is_grad_enabled, no_grad,
                                  set_grad_enabled)

@@ -11,6 +11,7 @@ from . import _api as A, _composites as Co, _creation as C, _dtype, _reductions 
 from . import _selecting as Sel, _shaping as Sh, linalg as La
 from ._ops import _transforms, elementwise as E, special as SP
 from ._ops._registry import Op
+from ._random import functions as _random_functions
 from ._tensor import Tensor
 
 
@@ -126,47 +127,6 @@ def _fill_(self: Tensor, value: Any) -> Tensor:
                          isinstance(value, Tensor) else t * 0 + value)
 
 
-def _random_fill(name: str, draw: Any, doc: str) -> Any:
-    """The in-place method ``name``: fill the tensor with ``draw(rng, shape, *args)``."""
-    def method(self: Tensor, *args: Any, generator: Any = None) -> Tensor:
-        from tapegrad import _creation
-        draws = draw(_creation._rng(generator), self._data.shape, *args)
-        return self._inplace(lambda t: Tensor._make(np.asarray(draws).astype(t._data.dtype)))
-    method.__name__ = method.__qualname__ = name
-    method.__doc__ = doc
-    return method
-
-
-def _random_integers(rng: Any, shape: tuple, start: int = 0, end: int | None = None) -> Any:
-    if end is None:  # random_(to) draws from [0, to); random_() from [0, 2**24]
-        start, end = (0, start) if start else (0, 2 ** 24 + 1)
-    return rng.integers(start, end, shape)
-
-
-_RANDOM_FILLS = {
-    "uniform_": (lambda rng, shape, a=0.0, b=1.0: rng.uniform(a, b, shape),
-                 "Fill this tensor in place with draws from the uniform distribution on [a, b)."),
-    "normal_": (lambda rng, shape, mean=0.0, std=1.0: rng.normal(mean, std, shape),
-                "Fill this tensor in place with draws from the normal distribution N(mean, std**2)."),
-    "bernoulli_": (lambda rng, shape, p=0.5: rng.random(shape) < (
-                       p._data if isinstance(p, Tensor) else p),
-                   "Fill this tensor in place with 1s drawn with probability p, else 0s."),
-    "exponential_": (lambda rng, shape, lambd=1.0: rng.exponential(1.0 / lambd, shape),
-                     "Fill this tensor in place with draws from the exponential distribution of "
-                     "rate lambd."),
-    "log_normal_": (lambda rng, shape, mean=1.0, std=2.0: rng.lognormal(mean, std, shape),
-                    "Fill this tensor in place with exp of draws from N(mean, std**2)."),
-    "geometric_": (lambda rng, shape, p: rng.geometric(p, shape),
-                   "Fill this tensor in place with the number of Bernoulli(p) trials up to the "
-                   "first success."),
-    "cauchy_": (lambda rng, shape, median=0.0, sigma=1.0: median + sigma * rng.standard_cauchy(
-                    shape), "Fill this tensor in place with draws from Cauchy(median, sigma)."),
-    "random_": (_random_integers,
-                "Fill this tensor in place with integers drawn uniformly from [from, to) "
-                "(``random_(to)``: from 0)."),
-}
-
-
 def _polygamma(self: Tensor, n: int) -> Tensor:
     """``tapegrad.polygamma(n, self)``: the n-th derivative of digamma at this tensor."""
     return A.polygamma(n, self)
@@ -228,7 +188,7 @@ _OTHER = {
     "short": _cast("short", _dtype.int16), "byte": _cast("byte", _dtype.uint8),
     "char": _cast("char", _dtype.int8), "contiguous": _contiguous,
     "zero_": _zero_, "fill_": _fill_, "copy_": _copy_,
-    **{name: _random_fill(name, draw, doc) for name, (draw, doc) in _RANDOM_FILLS.items()},
+    **_random_functions.FILLS,
     "__getitem__": Sh.getitem, "__setitem__": Sh.setitem, "__matmul__": A.matmul,
     "__rmatmul__": lambda self, other: A.matmul(other, self),
     "__neg__": E.NEG, "__pos__": lambda self: self, "__abs__": E.ABS, "__invert__": E.BITWISE_NOT,

@@ -22,15 +22,18 @@ Ops with no batching rule, which run example by example (a loop over the batch, 
 that it is the one written here and in the README.)
 
 Random functions follow ``randomness``: ``'error'`` (default) refuses them, ``'same'`` draws once
-for the whole batch, ``'different'`` draws independently for each example.
+and shares the draw across the batch, ``'different'`` draws for every example. As in torch.func,
+a ``'different'`` draw is one call over the whole batch (``randn(3)`` in a batch of 8 is one
+``randn(8, 3)``, so the values are torch's), except ``randperm``, drawn example by example.
+In-place fills (``x.normal_()``) fill a batched ``x`` at once (``'different'``) or with one draw
+copied into every example (``'same'``); ``'different'`` on an unbatched ``x`` is refused.
 
 Not supported inside vmap (each fails loudly): reading a batched tensor's data (``item()``,
 ``tolist()``, ``bool()``, ``tapegrad.allclose``...), indexing with a batched boolean mask
 (examples would differ in shape), ``out=`` arguments, in-place ops on an unbatched tensor with
 batched operands, ``backward()`` on a batched tensor (use ``tapegrad.func.grad``/``vjp``), and
 forward-mode AD (``tapegrad.autograd.forward_ad``) on batched tensors (``jacfwd`` inside vmap
-computes by reverse mode instead).  ``Tensor.uniform_``/``normal_`` are refused under
-``randomness='error'`` but do not batch their draws.
+computes by reverse mode instead).
 """
 from __future__ import annotations
 
@@ -45,7 +48,8 @@ from ._rules import batched_getitem, fallback_ops, rule_for
 
 __all__ = ["vmap", "BatchedTensor", "fallback_ops", "jacobian_rows", "BATCHED_FROM",
            # for the rest of tapegrad: wrappers and autograd entry points that meet batched tensors
-           "active_levels", "batched_getitem", "check_random", "random_function", "fresh",
+           "active_levels", "batched_getitem", "check_random", "random_function",
+           "random_inplace", "fresh",
            "route_grad", "backward_check"]
 
 _RANDOMNESS = ("error", "different", "same")
@@ -54,6 +58,9 @@ _RANDOM_ERROR = ("vmap: called random operation while in randomness error mode. 
                  "operation out of vmap")
 _SAME_BATCHED = ("Vmap does not currently support same randomness with a batched tensor input. "
                  "Please file an issue with functorch")
+_DIFFERENT_UNBATCHED = ("vmap: Cannot ask for different inplace randomness on an unbatched tensor. "
+                        "This will appear like same randomness. If this is necessary for your "
+                        "usage, please file an issue with functorch.")
 
 
 class VmapLevel(_transforms.Transform):
@@ -307,55 +314,118 @@ def check_random() -> None:
         raise RuntimeError(_RANDOM_ERROR)
 
 
-def random_function(fn: Callable, shape_only: bool = False) -> Callable:
+def random_function(fn: Callable, shape_only: bool = False, pointwise: bool = False,
+                    whole_batch: Callable | None = None) -> Callable:
     """Make a random function follow the innermost vmap level's ``randomness``.
 
     ``shape_only``: the function reads only the shape and dtype of its tensor arguments
     (``rand_like``), so it may take a batched tensor under ``randomness='same'``.
+    ``pointwise``: given tensors with the batch first, it draws for every example at once
+    (``bernoulli(p)``). ``whole_batch(batch_size, args, kwargs)``: the ``(args, kwargs)`` of the
+    one call that draws for the whole batch when no tensor is passed (``randn(3)`` ->
+    ``randn((8, 3))``). Other calls under ``'different'`` are drawn example by example.
     """
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         if _transforms.active:
             levels = active_levels()
             if levels:
-                return _random_call(levels[-1], wrapper, shape_only, args, kwargs)
+                return _random_call(levels[-1], wrapper, shape_only or pointwise, whole_batch,
+                                    args, kwargs, shape_only)
         return fn(*args, **kwargs)
 
     return wrapper
 
 
-def _random_call(level: VmapLevel, again: Callable, shape_only: bool, args: tuple,
-                 kwargs: dict) -> Any:
+def _below(level: VmapLevel) -> Callable:
+    """A context in which calls go to the transform levels below ``level``."""
+    import contextlib
+
+    @contextlib.contextmanager
+    def scope():
+        stack = _transforms.stack.levels
+        above = stack[level.level:]
+        del stack[level.level:]
+        try:
+            yield
+        finally:
+            stack.extend(above)
+    return scope()
+
+
+def _random_call(level: VmapLevel, again: Callable, on_physical: bool,
+                 whole_batch: Callable | None, args: tuple, kwargs: dict,
+                 shape_only: bool) -> Any:
     if level.randomness == "error":
         raise RuntimeError(_RANDOM_ERROR)
     values = list(args) + list(kwargs.values())
-    if level.randomness == "same" and not shape_only and any(batched_at(v, level)
-                                                            for v in values):
-        raise RuntimeError(_SAME_BATCHED)
-    stack = _transforms.stack.levels
-    above = stack[level.level:]
-    del stack[level.level:]  # the call goes to the levels below this one
-    try:
-        if level.randomness == "same":
+    if level.randomness == "same":
+        if not shape_only and any(batched_at(v, level) for v in values):
+            raise RuntimeError(_SAME_BATCHED)
+        with _below(level):
             return again(*args, **kwargs)
-        draws = []
-        for i in range(max(level.batch_size, 1)):
-            def pick(v: Any) -> Any:
-                if not batched_at(v, level):
-                    return v
-                if level.batch_size == 0:  # one stand-in example, for the result's shape
-                    import numpy as np
-                    return Tensor._make(np.zeros(tuple(v.shape), v.dtype.np))
-                return S.SELECT_ALONG(v._value, dim=0, i=i)
-            draws.append(again(*[pick(a) for a in args], **{k: pick(v) for k, v in
-                                                            kwargs.items()}))
-        if level.batch_size == 0:
-            out = S.EXPAND(draws[0], shape=(0,) + tuple(draws[0].shape))
+    size = level.batch_size
+    with _below(level):
+        if on_physical and any(isinstance(v, Tensor) for v in values):
+            # one call on the whole batch: batched tensors as they are, others expanded to it
+            def physical(v: Any) -> Any:
+                if batched_at(v, level):
+                    return v._value
+                if isinstance(v, Tensor):
+                    return S.EXPAND(v, shape=(size,) + tuple(v.shape))
+                return v
+            out = again(*[physical(a) for a in args], **{k: physical(v) for k, v in
+                                                         kwargs.items()})
+        elif whole_batch is not None and size > 0:
+            batch_args, batch_kwargs = whole_batch(size, args, kwargs)
+            out = again(*batch_args, **batch_kwargs)
         else:
-            out = S.STACK(*draws, dim=0, count=len(draws))
-    finally:
-        stack.extend(above)
+            out = _example_by_example(level, again, args, kwargs)
     return wrap(out, level)
+
+
+def _example_by_example(level: VmapLevel, again: Callable, args: tuple, kwargs: dict) -> Tensor:
+    draws = []
+    for i in range(max(level.batch_size, 1)):
+        def pick(v: Any) -> Any:
+            if not batched_at(v, level):
+                return v
+            if level.batch_size == 0:  # one stand-in example, for the result's shape
+                import numpy as np
+                return Tensor._make(np.zeros(tuple(v.shape), v.dtype.np))
+            return S.SELECT_ALONG(v._value, dim=0, i=i)
+        draws.append(again(*[pick(a) for a in args], **{k: pick(v) for k, v in kwargs.items()}))
+    if level.batch_size == 0:
+        return S.EXPAND(draws[0], shape=(0,) + tuple(draws[0].shape))
+    return S.STACK(*draws, dim=0, count=len(draws))
+
+
+def random_inplace(method: Callable) -> Callable:
+    """Make an in-place random fill (``x.normal_()``) follow vmap's ``randomness``."""
+    @functools.wraps(method)
+    def wrapper(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
+        levels = active_levels() if _transforms.active else None
+        if not levels:
+            return method(self, *args, **kwargs)
+        level = levels[-1]
+        if level.randomness == "error":
+            raise RuntimeError(_RANDOM_ERROR)
+        batched = batched_at(self, level)
+        if level.randomness == "different" and not batched:
+            raise RuntimeError(_DIFFERENT_UNBATCHED)
+        with _below(level):
+            if not batched:
+                return method(self, *args, **kwargs)
+            if level.randomness == "different":
+                method(self._value, *args, **kwargs)
+            else:  # one draw for one example, copied into every example
+                import numpy as np
+                draw = method(Tensor._make(np.empty(tuple(self.shape), self.dtype.np)),
+                              *args, **kwargs)
+                self._value.copy_(draw)
+        return self
+
+    return wrapper
 
 
 # -- Jacobians -----------------------------------------------------------------------------------

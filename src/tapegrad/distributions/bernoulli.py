@@ -83,10 +83,9 @@ class Bernoulli(Distribution):
         return self.probs * (1 - self.probs)
 
     def sample(self, sample_shape=()):
-        shape = tuple(self._extended_shape(sample_shape))
-        p = np.broadcast_to(self.probs._data, shape)
-        u = self._rng().random(shape)
-        return _sample_tensor((u < p).astype(self.probs._data.dtype))
+        shape = self._extended_shape(sample_shape)
+        with _tg.no_grad():
+            return _tg.bernoulli(self.probs.expand(shape))
 
     def log_prob(self, value):
         value = self._value(value)

@@ -6,8 +6,10 @@ from numbers import Number
 import numpy as np
 
 import tapegrad as _tg
-from .distribution import Distribution, _broadcast_all
-from .gamma import _standard_gamma
+from .._random import samplers
+from .._random.functions import _source
+from .distribution import Distribution, _broadcast_all, _sample_tensor
+from .gamma import _StandardGamma
 
 __all__ = ["Beta"]
 
@@ -74,11 +76,17 @@ class Beta(Distribution):
 
     def rsample(self, sample_shape=()):
         shape = tuple(self._extended_shape(sample_shape))
-        x = _standard_gamma(self.concentration1, shape)
-        y = _standard_gamma(self.concentration0, shape)
-        eps = float(np.finfo(x._data.dtype).eps)
-        tiny = float(np.finfo(x._data.dtype).tiny)
-        return _tg.clamp(x / (x + y), min=tiny, max=1 - eps)
+        # torch samples Dirichlet([c1, c0]) from float64 gammas g1, g0 and keeps g1 / (g1 + g0);
+        # the same gammas carry the gradient here (implicit reparameterisation of each gamma).
+        c1 = self.concentration1.expand(shape)
+        c0 = self.concentration0.expand(shape)
+        concentration = np.stack([c1._data, c0._data], axis=-1)
+        values, gammas = samplers.dirichlet(_source(None), concentration)
+        dtype = c1._data.dtype
+        x = _StandardGamma.apply(c1, gammas[..., 0].astype(dtype))
+        y = _StandardGamma.apply(c0, gammas[..., 1].astype(dtype))
+        ratio = x / (x + y)
+        return _sample_tensor(values[..., 0]) + (ratio - ratio.detach())
 
     def log_prob(self, value):
         value = self._value(value)

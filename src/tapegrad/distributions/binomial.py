@@ -89,11 +89,9 @@ class Binomial(Distribution):
         return self.total_count * self.probs * (1 - self.probs)
 
     def sample(self, sample_shape=()):
-        shape = tuple(self._extended_shape(sample_shape))
-        n = np.broadcast_to(self.total_count._data.astype(np.int64), shape)
-        p = np.clip(np.broadcast_to(self.probs._data.astype(np.float64), shape), 0.0, 1.0)
-        draws = self._rng().binomial(n, p, size=shape)
-        return _sample_tensor(draws.astype(self.probs._data.dtype))
+        shape = self._extended_shape(sample_shape)
+        with _tg.no_grad():
+            return _tg.binomial(self.total_count.expand(shape), self.probs.expand(shape))
 
     def log_prob(self, value):
         value = self._value(value)

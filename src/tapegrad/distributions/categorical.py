@@ -1,6 +1,8 @@
 """The Categorical distribution."""
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 import tapegrad as _tg
@@ -87,13 +89,11 @@ class Categorical(Distribution):
         return _sample_tensor(np.full(self._extended_shape(), np.nan, self.probs._data.dtype))
 
     def sample(self, sample_shape=()):
-        shape = tuple(self._extended_shape(sample_shape))
-        p = self.probs._data.astype(np.float64)
-        cdf = np.cumsum(p, -1)
-        cdf /= cdf[..., -1:]
-        u = self._rng().random(shape + (1,))
-        idx = (np.broadcast_to(cdf, shape + (self._num_events,)) <= u).sum(-1)
-        return _sample_tensor(np.minimum(idx, self._num_events - 1).astype(np.int64))
+        if isinstance(sample_shape, int):
+            sample_shape = (sample_shape,)
+        probs_2d = self.probs.detach().reshape(-1, self._num_events)
+        samples_2d = _tg.multinomial(probs_2d, math.prod(sample_shape), True).T
+        return samples_2d.reshape(self._extended_shape(sample_shape))
 
     def log_prob(self, value):
         value = self._value(value)

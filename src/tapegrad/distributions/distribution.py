@@ -7,7 +7,6 @@ from typing import Any, Callable
 import numpy as np
 
 import tapegrad as _tg
-from .._creation import _rng
 from .._tensor import Size, Tensor
 
 __all__ = ["Distribution"]
@@ -150,10 +149,6 @@ class Distribution:
         if isinstance(sample_shape, int):
             sample_shape = (sample_shape,)
         return Size(tuple(sample_shape) + tuple(self._batch_shape) + tuple(self._event_shape))
-
-    @staticmethod
-    def _rng() -> np.random.Generator:
-        return _rng(None)
 
     # -- interface ----------------------------------------------------------------------------
     def sample(self, sample_shape: tuple = Size()) -> Tensor:

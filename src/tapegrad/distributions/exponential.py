@@ -58,8 +58,7 @@ class Exponential(Distribution):
 
     def rsample(self, sample_shape=()):
         shape = self._extended_shape(sample_shape)
-        e = self._rng().standard_exponential(tuple(shape)).astype(self.rate._data.dtype)
-        return _sample_tensor(e) / self.rate
+        return _tg.empty(shape, dtype=self.rate.dtype).exponential_() / self.rate
 
     def log_prob(self, value):
         value = self._value(value)

@@ -8,6 +8,8 @@ import numpy as np
 import tapegrad as _tg
 from .._ops.special import _np_polygamma
 from ..autograd.function import Function
+from .._random import samplers
+from .._random.functions import _source
 from .distribution import Distribution, _broadcast_all, _sample_tensor
 
 __all__ = ["Gamma"]
@@ -96,12 +98,10 @@ class _StandardGamma(Function):
 
 
 def _standard_gamma(alpha, shape) -> "_tg.Tensor":
-    """Draw Gamma(alpha, 1) of ``shape`` (alpha broadcast to it) from tapegrad's generator."""
-    dtype = alpha._data.dtype
-    a = np.broadcast_to(alpha._data.astype(np.float64), shape)
-    draws = Distribution._rng().standard_gamma(a, size=shape)
-    # zero draws (underflow at small alpha) would give log_prob = -inf and an undefined gradient
-    draws = np.maximum(draws.astype(dtype), np.finfo(dtype).tiny)
+    """Draw Gamma(alpha, 1) of ``shape`` (alpha broadcast to it), torch's draws for its seed;
+    draws are at least the dtype's tiny, as torch clamps them."""
+    a = np.broadcast_to(alpha._data, shape)
+    draws = samplers.standard_gamma(_source(None), a)
     if tuple(alpha.shape) != tuple(shape):
         alpha = _tg.broadcast_to(alpha, shape)
     return _StandardGamma.apply(alpha, draws)

@@ -90,12 +90,12 @@ class Multinomial(Distribution):
     def sample(self, sample_shape=()):
         if isinstance(sample_shape, int):
             sample_shape = (sample_shape,)
-        shape = tuple(sample_shape) + tuple(self._batch_shape)
-        p = self.probs._data.astype(np.float64)
-        p = p / p.sum(-1, keepdims=True)
-        counts = self._rng().multinomial(self.total_count, p, size=shape if shape else None)
-        counts = np.asarray(counts).reshape(tuple(self._extended_shape(sample_shape)))
-        return _sample_tensor(counts.astype(self.probs._data.dtype))
+        # torch draws total_count categorical samples and counts them along the last dimension
+        samples = self._categorical.sample((self.total_count,) + tuple(sample_shape))
+        samples = samples.permute(*range(1, samples.dim()), 0)
+        counts = _tg.zeros(self._extended_shape(sample_shape), dtype=_tg.int64)
+        counts.scatter_add_(-1, samples, _tg.ones_like(samples))
+        return counts.type_as(self.probs)
 
     def log_prob(self, value):
         value = self._value(value)

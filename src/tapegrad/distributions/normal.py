@@ -64,12 +64,13 @@ class Normal(Distribution):
 
     def rsample(self, sample_shape=()):
         shape = self._extended_shape(sample_shape)
-        eps = self._rng().standard_normal(tuple(shape)).astype(self.loc._data.dtype)
-        return self.loc + _sample_tensor(eps) * self.scale
+        eps = _tg.empty(shape, dtype=self.loc.dtype).normal_()
+        return self.loc + eps * self.scale
 
     def sample(self, sample_shape=()):
+        shape = self._extended_shape(sample_shape)
         with _tg.no_grad():
-            return self.rsample(sample_shape).detach()
+            return _tg.normal(self.loc.expand(shape), self.scale.expand(shape))
 
     def log_prob(self, value):
         value = self._value(value)

@@ -64,8 +64,8 @@ class Uniform(Distribution):
 
     def rsample(self, sample_shape=()):
         shape = self._extended_shape(sample_shape)
-        u = self._rng().random(tuple(shape)).astype(self.low._data.dtype)
-        return self.low + _sample_tensor(u) * (self.high - self.low)
+        u = _tg.rand(shape, dtype=self.low.dtype)
+        return self.low + u * (self.high - self.low)
 
     def log_prob(self, value):
         value = self._value(value)
