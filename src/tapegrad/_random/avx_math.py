@@ -55,10 +55,13 @@ def log(x: np.ndarray) -> np.ndarray:
     """Natural log of float32 values in [2**-126, 1], as ``log256_ps`` computes it."""
     bits = x.view(np.int32)
     mantissa = ((bits & 0x007FFFFF) | 0x3F000000).view(f32)        # in [0.5, 1)
-    small = mantissa < _SQRT_HALF                                    # then use 2m - 1, e - 1
-    exponent = ((bits >> 23) - 0x7E - small).astype(f32)
+    small = (mantissa < _SQRT_HALF).view(np.uint8).astype(f32)       # then use 2m - 1, e - 1
+    exponent = (bits >> 23).astype(f32)
+    exponent -= f32(0x7E)
+    exponent -= small
     x = mantissa - f32(1)
-    x += mantissa * small
+    small *= mantissa
+    x += small
     z = x * x
     y = _poly(x.astype(np.float64), _LOG_POLY)
     y *= x

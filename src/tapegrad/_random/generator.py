@@ -55,7 +55,7 @@ class Generator:
     default seed, 67280421310721.
     """
 
-    __slots__ = ("_bits", "_seed", "_fresh", "_normal", "_float_normal", "__weakref__")
+    __slots__ = ("_bits", "_numpy", "_seed", "_fresh", "_normal", "_float_normal", "__weakref__")
 
     def __init__(self, device: Any = "cpu") -> None:
         if device is not None and (device if isinstance(device, _device)
@@ -63,6 +63,7 @@ class Generator:
             raise RuntimeError(_NO_CUDA_GENERATOR)
         check_device(device)
         self._bits = np.random.MT19937(0)
+        self._numpy = np.random.Generator(self._bits)  # for words32: same words, half the bytes
         self.manual_seed(DEFAULT_SEED)
 
     @property
@@ -102,6 +103,12 @@ class Generator:
         if n:
             self._fresh = False
         return self._bits.random_raw(n)
+
+    def words32(self, n: int) -> np.ndarray:
+        """The next ``n`` 32-bit words as a uint32 array (full-range integers are raw words)."""
+        if n:
+            self._fresh = False
+        return self._numpy.integers(0, 2 ** 32, n, dtype=np.uint32)
 
     def words64(self, n: int) -> np.ndarray:
         """The next ``n`` 64-bit words (``random64()``: two words, the first one the high half)."""

@@ -18,7 +18,7 @@ from . import avx_math
 from .generator import Generator
 
 f32, f64 = np.float32, np.float64
-_MASK24, _MASK53 = np.uint64(2 ** 24 - 1), np.uint64(2 ** 53 - 1)
+_MASK53 = np.uint64(2 ** 53 - 1)
 _TWO_PI_F32 = f32(2.0 * math.pi)
 _ROWS_PER_CHUNK = 2048  # Box-Muller blocks of 16 per chunk of vectorised work
 _EXACT_LIBM_BELOW = 64  # element counts up to this use Python's math module, torch's exact libm
@@ -52,9 +52,9 @@ def fma64(a: np.ndarray, b: float, c: float) -> np.ndarray:
 # -- uniform ----------------------------------------------------------------------------------
 def uniform_float(gen: Generator, n: int) -> np.ndarray:
     """``uniform_real_distribution<float>(0, 1)``: 24 bits of one word each, as float32."""
-    words = gen.words(n)
-    np.bitwise_and(words, _MASK24, out=words)
-    values = words.astype(f32)
+    words = gen.words32(n)
+    words &= np.uint32(2 ** 24 - 1)
+    values = words.view(np.int32).astype(f32)  # below 2**24: exact, and int32 converts fastest
     values *= f32(2.0 ** -24)
     return values
 
