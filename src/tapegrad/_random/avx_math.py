@@ -36,11 +36,13 @@ def _poly(x64: np.ndarray, coefs: tuple) -> np.ndarray:
     computed in float64 (a float32 product is exact there) and rounded to float32 after each."""
     acc = x64 * float(coefs[0])
     acc += float(coefs[1])
-    y = acc.astype(f32)
+    y = np.empty(acc.shape, f32)
     for coef in coefs[2:]:
-        np.multiply(y, x64, out=acc)
+        np.copyto(y, acc, casting="same_kind")   # round to float32 ...
+        np.copyto(acc, y)                         # ... and carry on in float64
+        acc *= x64
         acc += float(coef)
-        y = acc.astype(f32)
+    np.copyto(y, acc, casting="same_kind")
     return y
 
 
