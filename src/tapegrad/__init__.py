@@ -125,6 +125,10 @@ FloatTensor, DoubleTensor, HalfTensor, LongTensor, IntTensor, ShortTensor, CharT
 
 _registry.bind(Tensor, _tensor_module.check_view, _tensor_module.view_generation)
 
+# The learner's next chapters, built on the names above (they import tapegrad's public API).
+from . import nn, optim, utils  # noqa: E402
+from .serialization import *  # noqa: E402,F401,F403
+
 # The public API for ``from tapegrad import *``: every name above except submodules and the
 # ``_`` helpers.  dir(tapegrad) shows it plus the submodules (tapegrad.autograd, ...).
 __all__ = sorted(_name for _name, _value in globals().items()

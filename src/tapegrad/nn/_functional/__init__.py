@@ -1,0 +1,1 @@
+"""The functions of ``tapegrad.nn.functional``, by family (re-exported there)."""

@@ -1,0 +1,4 @@
+"""``Identity``, ``Linear``, ``Bilinear``, ``LazyLinear``."""
+from __future__ import annotations
+
+__all__: list[str] = []

@@ -1,0 +1,4 @@
+"""``LayerNorm``, ``RMSNorm`` and ``BatchNorm1d``."""
+from __future__ import annotations
+
+__all__: list[str] = []
