@@ -125,6 +125,27 @@ FloatTensor, DoubleTensor, HalfTensor, LongTensor, IntTensor, ShortTensor, CharT
 
 _registry.bind(Tensor, _tensor_module.check_view, _tensor_module.view_generation)
 
+def as_torch(enable: bool = True) -> None:
+    """Make ``import torch`` give tapegrad everywhere from now on (``as_torch(False)`` undoes it),
+    so a notebook and the libraries it imports (D2L's ``d2l``) run on tapegrad unchanged.
+
+    Call it first, before anything imports torch. In Jupyter, ``%load_ext tapegrad`` does the
+    same (``%unload_ext tapegrad`` undoes it).
+    """
+    from ._torch_alias import as_torch as _as_torch
+    _as_torch(enable)
+
+
+def load_ipython_extension(ipython: object) -> None:
+    """``%load_ext tapegrad``: ``import torch`` gives tapegrad in this session."""
+    as_torch(True)
+
+
+def unload_ipython_extension(ipython: object) -> None:
+    """``%unload_ext tapegrad``: ``import torch`` is torch again."""
+    as_torch(False)
+
+
 # The learner's next chapters, built on the names above (they import tapegrad's public API).
 from . import nn, optim, utils  # noqa: E402
 from .serialization import *  # noqa: E402,F401,F403

@@ -23,7 +23,7 @@ import traceback
 import types
 from typing import Any, Iterator, Sequence
 
-__all__ = ["torch_alias", "run_script"]
+__all__ = ["torch_alias", "run_script", "as_torch"]
 
 
 def _target_name(torch_name: str) -> str:
@@ -132,6 +132,32 @@ def torch_alias() -> Iterator[None]:
     try:
         yield
     finally:
+        sys.meta_path.remove(finder)
+        for key in [k for k in sys.modules if k == "torch" or k.startswith("torch.")]:
+            del sys.modules[key]
+        sys.modules.update(saved)
+
+
+_installed: list = []  # the finder and the torch modules it displaced, while as_torch() is on
+
+
+def as_torch(enable: bool = True) -> None:
+    """From now on, ``import torch`` anywhere (a notebook, a library such as ``d2l``) gives
+    tapegrad; ``as_torch(False)`` undoes it. Call it before anything imports torch.
+
+    In IPython or Jupyter, ``%load_ext tapegrad`` does the same and ``%unload_ext tapegrad``
+    undoes it. Modules that imported torch earlier keep what they imported.
+    """
+    if enable and not _installed:
+        saved = {k: v for k, v in sys.modules.items() if k == "torch" or k.startswith("torch.")}
+        for key in saved:
+            del sys.modules[key]
+        finder = _Finder()
+        sys.meta_path.insert(0, finder)
+        _installed.extend([finder, saved])
+    elif not enable and _installed:
+        finder, saved = _installed
+        _installed.clear()
         sys.meta_path.remove(finder)
         for key in [k for k in sys.modules if k == "torch" or k.startswith("torch.")]:
             del sys.modules[key]

@@ -505,7 +505,7 @@ def _add_run_parser(sub: Any) -> None:
         description="Run SCRIPT as __main__ with `import torch` (and torch.autograd, "
                     "torch.distributions, torch.func, ...) loading tapegrad.  Arguments after "
                     "SCRIPT reach the script in sys.argv; the exit status is the script's.  "
-                    "Parts of torch that tapegrad lacks (torch.nn, torch.optim, ...) raise "
+                    "Parts of torch that tapegrad lacks (torch.fft, torch.jit, ...) raise "
                     "ImportError or AttributeError saying they are not implemented in "
                     "tapegrad yet.",
         epilog="example:\n  tapegrad run train.py --epochs 3",
