@@ -11,8 +11,9 @@ import numpy as np
 
 from . import _dtype
 from ._api import _out, _sort_result, _topk_result
-from ._ops import selection as X, shape as S
+from ._ops import _transforms, selection as X, shape as S
 from ._tensor import Tensor, _wrap_dim
+from ._topk_order import topk_indices
 
 
 # -- selecting by index --------------------------------------------------------------------------
@@ -140,7 +141,8 @@ def sort(input: Tensor, dim: int = -1, descending: bool = False, *, stable: bool
 
 def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: bool = True) -> Any:
     """The named tuple ``(values, indices)`` of the ``k`` largest (``largest=False``: smallest)
-    elements along ``dim``, largest first (always sorted here, which ``sorted=False`` allows)."""
+    elements along ``dim``, largest first. Tied values come in the order torch's CPU
+    ``topk`` leaves them (``_topk_order.py``), and so does ``sorted=False``."""
     if input.dtype is _dtype.bool:
         raise RuntimeError("topk does not support bool dtypes on CPU")
     d = _wrap_dim(dim, input.ndim)
@@ -149,4 +151,20 @@ def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: boo
         raise RuntimeError("selected index k out of range")
     order = argsort(input, d, largest, stable=True)
     indices = order if input.ndim == 0 else S.NARROW(order, dim=d, start=0, length=k)
+    if input.ndim and not _transforms.active:  # ties: the order torch's partial sorts leave
+        indices = Tensor._make(_torch_topk_order(input._data, order._data, k, d, largest,
+                                                 builtins.bool(sorted)))
     return _topk_result(X.TOPK(input, indices, dim=d), indices)
+
+
+def _torch_topk_order(data: np.ndarray, order: np.ndarray, k: int, dim: int, largest: bool,
+                      sorted: bool) -> np.ndarray:
+    """topk's indices along ``dim`` as torch returns them, given the stable sorting ``order``:
+    rows without ties keep the sorted order; rows with ties replay torch's selection."""
+    rows = np.moveaxis(data, dim, -1).reshape(-1, data.shape[dim])
+    orders = np.moveaxis(order, dim, -1).reshape(rows.shape)
+    picked = orders[:, :k].copy()
+    for r in range(rows.shape[0]):
+        picked[r] = topk_indices(rows[r], k, largest, sorted, orders[r])
+    shape = np.moveaxis(data, dim, -1).shape[:-1] + (k,)
+    return np.moveaxis(picked.reshape(shape), -1, dim)

@@ -17,6 +17,7 @@ from .. import _dtype
 from .._creation import _finish, _float_or, _size
 from .._ops import _transforms
 from .._tensor import Tensor
+from .._topk_order import topk_indices
 from . import kernels, samplers
 from .generator import Generator, resolve
 
@@ -339,7 +340,10 @@ def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *,
             raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
         q = kernels.exponential(gen, rows.size, 1.0).astype(rows.dtype).reshape(rows.shape)
         keys = rows / q
-        result = np.argsort(-keys, axis=-1, kind="stable")[:, :n]
+        if n == 1:
+            result = np.argmax(keys, axis=-1)[:, None]
+        else:  # torch's topk, whose order among tied keys (zero probabilities) is its own
+            result = np.stack([topk_indices(row, n) for row in keys])
     else:
         result = np.empty((rows.shape[0], n), dtype=np.int64)
         for i, row in enumerate(rows):
