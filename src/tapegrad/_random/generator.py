@@ -108,6 +108,8 @@ class Generator:
         """The next ``n`` 32-bit words as a uint32 array (full-range integers are raw words)."""
         if n:
             self._fresh = False
+        if n < 1 << 16:  # integers() costs ~7 us a call; raw words are cheaper until here
+            return self._bits.random_raw(n).astype(np.uint32)
         return self._numpy.integers(0, 2 ** 32, n, dtype=np.uint32)
 
     def words64(self, n: int) -> np.ndarray:
