@@ -18,8 +18,9 @@ cotangents of a VJP, instead of one backward pass per output element.
 
 Limitations:
 
-* arguments being differentiated must be Tensors (no pytrees of tensors); outputs may be a
-  Tensor or a tuple of Tensors;
+* arguments being differentiated must be Tensors, except for ``grad``/``grad_and_value``, which
+  also take dicts/lists/tuples of Tensors (a module's parameters for ``functional_call``);
+  outputs may be a Tensor or a tuple of Tensors;
 * ``jvp`` and ``jacfwd`` use forward mode (``tapegrad.autograd.forward_ad``'s levels, which
   nest); ``jacfwd`` runs one forward pass per input element, and forward mode does not run on
   vmap's batched tensors (so no ``jacfwd``/``jvp`` inside ``vmap``).
@@ -39,8 +40,10 @@ from .autograd import forward_ad
 from .autograd.grad_mode import enable_grad, is_grad_enabled
 from ._vmap import fresh as _fresh_in_vmap
 from ._vmap import BATCHED_FROM, jacobian_rows as _jacobian_rows, vmap
+from ._vmap import _leaves as _tree_leaves, _rebuild as _tree_rebuild
 
-__all__ = ["grad", "grad_and_value", "vjp", "jvp", "jacrev", "jacfwd", "hessian", "vmap"]
+__all__ = ["grad", "grad_and_value", "vjp", "jvp", "jacrev", "jacfwd", "hessian", "vmap",
+           "functional_call", "stack_module_state"]
 
 
 def __dir__() -> list[str]:
@@ -161,15 +164,46 @@ def _split_aux(out: Any, has_aux: bool, prefix: str) -> tuple:
     return out
 
 
+def _flatten_trees(func: Callable, args: tuple, nums: tuple) -> tuple:
+    """Differentiated arguments that are dicts/lists/tuples of Tensors (pytrees, e.g. a
+    module's parameters for ``functional_call``) spread into one positional Tensor each.
+
+    Returns ``(func, args, nums, regroup)``: the function taking those leaves first, the new
+    arguments, their positions, and ``regroup(grads)`` rebuilding each argument's structure
+    (None when every differentiated argument is a Tensor already)."""
+    if all(isinstance(args[n], tapegrad.Tensor) for n in nums):
+        return func, args, nums, None
+    leaves = [leaf for n in nums for leaf in _tree_leaves(args[n])]
+    k = len(leaves)
+
+    def on_leaves(*given, **kwargs):
+        it = iter(given[:k])
+        full = list(given[k:])
+        for n in nums:
+            full[n] = _tree_rebuild(args[n], it)
+        return func(*full, **kwargs)
+
+    def regroup(grads: tuple) -> tuple:
+        it = iter(grads)
+        return tuple(_tree_rebuild(args[n], it) for n in nums)
+
+    return on_leaves, tuple(leaves) + tuple(args), tuple(range(k)), regroup
+
+
 def grad_and_value(func: Callable, argnums: Any = 0, has_aux: bool = False) -> Callable:
-    """Return a function computing ``(grad, value)`` (``(grad, (value, aux))`` with has_aux)."""
+    """Return a function computing ``(grad, value)`` (``(grad, (value, aux))`` with has_aux).
+
+    A differentiated argument may be a Tensor or a dict/list/tuple of Tensors; its gradient has
+    the same structure (``grad(loss)(dict(model.named_parameters()), x)`` gives a dict).
+    """
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
         nums, is_tuple = _norm_argnums(argnums, len(args), "grad_and_value")
+        f, args, flat_nums, regroup = _flatten_trees(func, args, nums)
         with _Level(), enable_grad():
             diff, out, aux, create_graph = _call_on_leaves(
-                func, args, kwargs, nums, has_aux, "grad_and_value", "grad_and_value(f)(*args)")
+                f, args, kwargs, flat_nums, has_aux, "grad_and_value", "grad_and_value(f)(*args)")
             if not isinstance(out, tapegrad.Tensor):
                 raise RuntimeError("grad_and_value(f)(*args): Expected f(*args) to return a "
                                    f"Tensor, got {type(out)}")
@@ -179,6 +213,8 @@ def grad_and_value(func: Callable, argnums: Any = 0, has_aux: bool = False) -> C
                                    "wanted to use the vjp or jacrev APIs instead?")
             gs = _grads((out,), tuple(diff), None, create_graph)
         gs = tuple(_finish(g, create_graph) for g in gs)
+        if regroup is not None:
+            gs = regroup(gs)
         value = _finish(out, create_graph)
         g = gs if is_tuple else gs[0]
         if has_aux:
@@ -400,3 +436,152 @@ def hessian(func: Callable, argnums: Any = 0) -> Callable:
     inputs) slower here.
     """
     return jacrev(jacrev(func, argnums), argnums)
+
+
+# -- modules as functions of their parameters ------------------------------------------------------
+def _tied_names(module: Any) -> dict:
+    """For each parameter/buffer name that shares its tensor with another name, all those names."""
+    by_tensor: dict[int, set] = {}
+    named = list(module.named_parameters(remove_duplicate=False))
+    named += list(module.named_buffers(remove_duplicate=False))
+    for name, t in named:
+        by_tensor.setdefault(id(t), set()).add(name)
+    return {name: names for names in by_tensor.values() if len(names) > 1 for name in names}
+
+
+def _untie(module: Any, values: dict) -> dict:
+    """``values`` with every tied name given the value given for one of its group."""
+    tied = _tied_names(module)
+    given = [name for name in values if name in tied]
+    for name in given:
+        group = tied[name]
+        if len(group.intersection(given)) > 1 and len({id(values[n]) for n in group
+                                                       if n in values}) != 1:
+            raise ValueError(f"functional_call got multiple values for keys {sorted(group)}, "
+                             "which are tied. Consider using tie_weights=False")
+    out = dict(values)
+    for name in given:
+        for other in tied[name]:
+            out[other] = values[name]
+    return out
+
+
+def _swap(module: Any, name: str, value: Any) -> Any:
+    """Put ``value`` at the dotted ``name`` of ``module`` (into its parameter or buffer table,
+    bypassing the type checks of attribute assignment); return what was there (or a marker)."""
+    path, _, leaf = name.rpartition(".")
+    owner = module
+    for part in path.split(".") if path else ():
+        owner = getattr(owner, part)
+    for table in (owner.__dict__.get("_parameters"), owner.__dict__.get("_buffers")):
+        if table is not None and leaf in table:
+            old = table[leaf]
+            table[leaf] = value
+            return old
+    old = owner.__dict__.get(leaf, _MISSING)
+    if value is _MISSING:
+        owner.__dict__.pop(leaf, None)
+    else:
+        owner.__dict__[leaf] = value
+    return old
+
+
+_MISSING = object()
+
+
+def functional_call(module: Any, parameter_and_buffer_dicts: Any, args: Any = None,
+                    kwargs: dict | None = None, *, tie_weights: bool = True,
+                    strict: bool = False) -> Any:
+    """Call ``module`` with some of its parameters and buffers replaced by the given tensors
+    (``torch.func.functional_call``); the module itself is left as it was.
+
+    This makes a model a function of its parameters, for ``grad`` and ``vmap``::
+
+        params = {k: v.detach() for k, v in model.named_parameters()}
+        def loss(params, x, y):
+            return ((functional_call(model, params, (x,)) - y) ** 2).mean()
+        per_example = vmap(grad(loss), in_dims=(None, 0, 0))(params, X, Y)
+
+    ``parameter_and_buffer_dicts``: a dict by dotted name, or a tuple of dicts with distinct
+    keys.  ``args``: a tuple of positional arguments (anything else is the single argument).
+    ``tie_weights``: a value given for one of several names sharing a tensor serves them all.
+    ``strict``: the names must be exactly the module's parameters and buffers.
+    """
+    if isinstance(parameter_and_buffer_dicts, dict):
+        values = parameter_and_buffer_dicts
+    elif isinstance(parameter_and_buffer_dicts, (tuple, list)):
+        if not all(isinstance(d, dict) for d in parameter_and_buffer_dicts):
+            raise ValueError("Expected all elements of parameter_and_buffer_dicts to be "
+                             "dictionaries")
+        counts: dict = {}
+        for d in parameter_and_buffer_dicts:
+            for k in d:
+                counts[k] = counts.get(k, 0) + 1
+        repeated = [k for k, n in counts.items() if n > 1]
+        if repeated:
+            raise ValueError(f"{repeated} appeared in multiple dictionaries; behavior of "
+                             "functional call is ambiguous")
+        values = {k: v for d in parameter_and_buffer_dicts for k, v in d.items()}
+    else:
+        raise ValueError("Expected parameter_and_buffer_dicts to be a dict, or a list/tuple of "
+                         f"dicts, but got {type(parameter_and_buffer_dicts)}")
+    if tie_weights:
+        values = _untie(module, values)
+    if strict:
+        known = [n for n, _ in module.named_parameters(remove_duplicate=False)]
+        known += [n for n, _ in module.named_buffers(remove_duplicate=False)]
+        missing = [n for n in known if n not in values]
+        unexpected = [n for n in values if n not in set(known)]
+        errors = []
+        if unexpected:
+            errors.append(f"Unexpected key(s): {', '.join(map(repr, unexpected))}.")
+        if missing:
+            errors.append(f"Missing key(s): {', '.join(map(repr, missing))}.")
+        if errors:
+            raise RuntimeError("Error(s) in reparametrizing for {}:\n\t{}".format(
+                module._get_name(), "\n\t".join(errors)))
+    if args is None:
+        args = ()
+    elif not isinstance(args, tuple):
+        args = (args,)
+    originals: list = []
+    try:
+        for name, value in values.items():
+            originals.append((name, _swap(module, name, value)))
+        return module(*args, **(kwargs or {}))
+    finally:
+        for name, old in reversed(originals):
+            _swap(module, name, old)
+
+
+def stack_module_state(models: Any) -> tuple[dict, dict]:
+    """``(params, buffers)``: each parameter and buffer of the same-class ``models`` stacked
+    along a new first dim, by name, for ``vmap`` over an ensemble::
+
+        params, buffers = stack_module_state(models)
+        out = vmap(lambda p, b, x: functional_call(models[0], (p, b), (x,)),
+                   in_dims=(0, 0, None))(params, buffers, x)
+
+    Stacked parameters are new leaves that require grad (when the originals do).
+    """
+    models = list(models)
+    if not models:
+        raise RuntimeError("stack_module_state: Expected at least one model, got 0.")
+    if not (all(m.training for m in models) or not any(m.training for m in models)):
+        raise RuntimeError("stack_module_state: Expected all models to have the same "
+                           "training/eval mode.")
+    if not all(type(m) is type(models[0]) for m in models):
+        raise RuntimeError("stack_module_state: Expected all models to be of the same class.")
+
+    def stacked(tables: list, name: str) -> Any:
+        tensors = [t[name] for t in tables]
+        grads = [t.requires_grad for t in tensors]
+        if any(grads) and not all(grads):
+            raise RuntimeError(f"Expected {name} from each model to have the same .requires_grad")
+        out = tapegrad.stack(tensors)
+        return out.detach().requires_grad_() if all(grads) else out
+
+    params = [dict(m.named_parameters()) for m in models]
+    buffers = [dict(m.named_buffers()) for m in models]
+    return ({k: stacked(params, k) for k in params[0]},
+            {k: stacked(buffers, k) for k in buffers[0]})
