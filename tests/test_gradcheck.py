@@ -286,6 +286,11 @@ CASES = {
     "scatter_add0": (lambda x, s: x.scatter_add(0, tg.tensor(_GATHER0_IDX), s),
                      [[U(3, 4), U(2, 3)]]),
     "index_select": (lambda x: tg.index_select(x, 0, tg.tensor([2, 0, 2])), [[U(3, 4)], [U(3)]]),
+    # nn's fused ops (tapegrad/_ops/layers.py)
+    "linear": (tg.nn.functional.linear, [[U(2, 3), U(4, 3), U(4)], [U(3), U(4, 3), U(4)],
+                                         [U(2, 2, 3), U(4, 3), U(4)]]),
+    "embedding": (lambda w: tg.nn.functional.embedding(tg.tensor([[0, 2], [2, 1]]), w),
+                  [[U(3, 4)]]),
     "index_select1": (lambda x: x.index_select(1, tg.tensor([3, 1])), [[U(3, 4)]]),
     "sort": (tg.sort, [[_distinct(5)], [_distinct(2, 3)]]),
     "sort_desc0": (lambda x: x.sort(0, descending=True).values, [[_distinct(3, 2)]]),

@@ -118,7 +118,9 @@ def _contiguous(self: Tensor, memory_format: Any = None) -> Tensor:
 
 def _zero_(self: Tensor) -> Tensor:
     """Fill this tensor with zeros in place; returns self."""
-    return self._inplace(lambda t: t * 0 if t._requires_grad else Tensor._make(np.zeros_like(t._data)))
+    # t * 0 would keep the sign of negative values (-0.0); + 0 makes every zero positive
+    return self._inplace(lambda t: t * 0 + 0 if t._requires_grad
+                         else Tensor._make(np.zeros_like(t._data)))
 
 
 def _fill_(self: Tensor, value: Any) -> Tensor:

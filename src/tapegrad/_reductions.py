@@ -225,7 +225,14 @@ def norm(input: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False,
     dims = _dims(dim, input.ndim)
     if p in ("fro", 2, 2.0, None):
         return R.NORM(input, dim=dims, keepdim=keepdim)
-    total = sum(E.ABS(input) ** p, dim=dims, keepdim=keepdim) if dims else sum(E.ABS(input) ** p)
+    magnitude = E.ABS(input)
+    if p in (float("inf"), float("-inf")):  # the largest (smallest) magnitude
+        pick = amax if p > 0 else amin
+        return pick(magnitude, dim=dims if dims else (), keepdim=keepdim)
+    if p == 0:  # the number of nonzero entries, as a float
+        nonzero = (magnitude != 0).to(magnitude.dtype)
+        return sum(nonzero, dim=dims, keepdim=keepdim) if dims else sum(nonzero)
+    total = sum(magnitude ** p, dim=dims, keepdim=keepdim) if dims else sum(magnitude ** p)
     return total ** (1.0 / p)
 
 

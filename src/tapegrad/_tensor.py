@@ -89,12 +89,22 @@ def check_device(dev: Any) -> None:
                              else f"tapegrad runs on the CPU only; device {d} is not available")
 
 
+# Tensor subclasses that hold their own array (nn.Parameter, user subclasses): the fast op entry
+# treats them as tensors. A subclass that does not (vmap's BatchedTensor) says _plain = False.
+PLAIN_SUBCLASSES: set = set()
+
+
 class Tensor:
     """A multi-dimensional array that records the operations applied to it for autograd.
 
     Create tensors with ``tapegrad.tensor(data)`` (dtype inferred as torch does) or with the
     legacy constructor ``tapegrad.Tensor(data)``, which always makes float32.
     """
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if cls.__dict__.get("_plain", True):
+            PLAIN_SUBCLASSES.add(cls)
 
     __slots__ = ("_data", "_requires_grad", "_grad_fn", "_output_nr", "_grad", "_base", "_vbox",
                  "_hooks", "_retains_grad", "_view_gen", "__weakref__")

@@ -18,6 +18,7 @@ from . import _transforms
 from ._registry import _RESULT, Op, _save, _shape_error
 
 Tensor: Any = None       # bound with the registry's (see _registry.bind)
+_PLAIN: set = set()      # Tensor subclasses with arrays of their own (bound likewise)
 _check_view: Any = None
 
 _FAST_PROMOTE = (None, "same", "promote", "sub", "float", "float_binary")
@@ -45,7 +46,7 @@ def fast_path(op: Op) -> Callable | None:
     def call(a: Any = _NO, b: Any = _NO, *rest: Any, **params: Any) -> Any:
         if params and not arg_names.isdisjoint(params):  # an operand by keyword: torch's name
             return general(op, *_given(a, b, rest), **params)
-        if a.__class__ is not Tensor:
+        if a.__class__ is not Tensor and a.__class__ not in _PLAIN:
             if a.__class__ is np.ndarray and not (rest or isinstance(b, Tensor)):
                 # rules on arrays: no tape
                 return forward(a, **params) if b is _NO else forward(a, b, **params)
@@ -63,7 +64,7 @@ def fast_path(op: Op) -> Callable | None:
             except ValueError as exc:
                 raise _shape_error(op, [d], exc) from None
         else:
-            if b.__class__ is Tensor:
+            if b.__class__ is Tensor or b.__class__ in _PLAIN:
                 e = b._data
                 if e.dtype is not dt:
                     return general(op, a, b, **params)
@@ -127,7 +128,7 @@ def fast_path(op: Op) -> Callable | None:
                     saved[slot] = out
                     continue
                 v = saved[slot] = b if key else a
-                if v.__class__ is Tensor:
+                if v.__class__ is Tensor or v.__class__ in _PLAIN:
                     box = v._version_box()
                     checks += ((box, box[0], slot),)
             if plan[1]:  # the result must not change in place either (checked last, as in record)

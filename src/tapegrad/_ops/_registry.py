@@ -586,6 +586,8 @@ def bind(tensor_cls: Any, check_view: Any, view_generation: Any) -> None:
     """Late binding of what lives in _tensor.py (an import cycle), here and in the fast entries."""
     global Tensor, _check_view, _view_generation
     Tensor = _fast.Tensor = tensor_cls
+    from .._tensor import PLAIN_SUBCLASSES
+    _fast._PLAIN = PLAIN_SUBCLASSES  # the same set object: subclasses defined later join it
     _check_view = _fast._check_view = check_view
     _view_generation = view_generation
 

@@ -62,6 +62,7 @@ class BatchedTensor(Tensor):
     """One example of a batch, inside ``vmap`` (see the module docstring)."""
 
     __slots__ = ("_value", "_vlevel")
+    _plain = False  # no array of its own: ops take the general path, which batches them
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         raise TypeError("BatchedTensor objects are made by tapegrad.func.vmap")
