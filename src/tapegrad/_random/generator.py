@@ -51,8 +51,9 @@ class Generator:
     """A random number generator with torch's CPU stream (``torch.Generator``).
 
     ``Generator().manual_seed(42)`` draws exactly what ``torch.Generator().manual_seed(42)`` draws;
-    pass it as ``generator=`` to any random function. A fresh generator starts from torch's
-    default seed, 67280421310721.
+    pass it as ``generator=`` to any random function. A new ``Generator()`` starts from torch's
+    default seed, 67280421310721; the default generator, as torch's, from a fresh random seed in
+    each process.
     """
 
     __slots__ = ("_bits", "_numpy", "_seed", "_fresh", "_normal", "_float_normal", "__weakref__")
@@ -92,8 +93,9 @@ class Generator:
         return self._seed
 
     def seed(self) -> int:
-        """Reseed from the operating system's entropy (53 bits, as torch) and return the seed."""
-        value = int.from_bytes(os.urandom(8), "little") & (2 ** 53 - 1)
+        """Reseed from the operating system's entropy (64 bits, as torch's CPU generator) and
+        return the seed."""
+        value = int.from_bytes(os.urandom(8), "little")
         self.manual_seed(value)
         return value
 
@@ -159,6 +161,7 @@ class Generator:
 
 
 default_generator = Generator()
+default_generator.seed()  # as torch: each process starts from a fresh seed until manual_seed
 
 
 def resolve(generator: Generator | None) -> Generator:
