@@ -1,0 +1,105 @@
+"""The fused pointwise updates optimizers are made of, rounded the way torch's CPU kernels round.
+
+torch's optimizers are written with ``add_(other, alpha=a)``, ``lerp_``, ``addcmul_`` and
+``addcdiv_``.  On the CPU the first three compute ``x * y + z`` with a fused multiply-add: one
+rounding instead of two.  NumPy has no FMA, so for float32 (and half types) these kernels work in
+float64, where the product of two float32 numbers is exact, and round once at the end.  That
+reproduces torch's float32 results bit for bit (a double rounding could only differ on a tie,
+about once in 2**29 operations).  float64 tensors use plain operations and may differ from
+torch's results by one unit in the last place now and then.  A scalar coefficient is first
+rounded to the tensor's dtype, because that is what torch's kernel receives.
+
+Like torch's kernels, these work on the tensors' NumPy arrays (``t.detach().numpy()``: no graph)
+and store each result with one in-place tensor op (``copy_``), so the tensor keeps its identity
+and its version counter moves on.  They expect ``tapegrad.no_grad()``, as in ``Optimizer.step``.
+"""
+from __future__ import annotations
+
+import struct
+from typing import Any
+
+import numpy as np
+
+import tapegrad
+from tapegrad import Tensor
+
+
+def scalar(value: Any, like: Tensor) -> float:
+    """``value`` (a number or a one-element tensor) as a kernel on ``like`` sees it: rounded to
+    ``like``'s dtype (float32 unless ``like`` is float64)."""
+    value = float(value)
+    if like.dtype == tapegrad.float64:
+        return value
+    return struct.unpack("f", struct.pack("f", value))[0]
+
+
+def _array(t: Tensor) -> np.ndarray:
+    return t.detach().numpy()
+
+
+def _fma(a: Any, b: Any, c: Any, dtype: np.dtype) -> np.ndarray:
+    """``a * b + c`` rounded once to ``dtype`` (arrays of that dtype, or rounded numbers)."""
+    if dtype == np.float64:
+        return np.asarray(a * b + c)  # no FMA in NumPy: see the module's docstring
+    wide = np.multiply(a, b, dtype=np.float64)  # exact: 24-bit times 24-bit mantissas
+    wide += c
+    return np.asarray(wide.astype(dtype))
+
+
+def _store(t: Tensor, value: np.ndarray) -> Tensor:
+    return t.copy_(tapegrad.from_numpy(np.asarray(value)))
+
+
+def add(input: Tensor, other: Tensor, alpha: Any = 1) -> Tensor:
+    """``input.add(other, alpha=alpha)``: a new tensor ``input + alpha * other``."""
+    if alpha == 1:
+        return input + other
+    a = _array(input)
+    return tapegrad.from_numpy(_fma(_array(other), scalar(alpha, input), a, a.dtype))
+
+
+def add_(input: Tensor, other: Tensor, alpha: Any = 1) -> Tensor:
+    """``input.add_(other, alpha=alpha)`` in place."""
+    if alpha == 1:
+        return input.add_(other)
+    a = _array(input)
+    return _store(input, _fma(_array(other), scalar(alpha, input), a, a.dtype))
+
+
+def lerp_(input: Tensor, end: Tensor, weight: Any) -> Tensor:
+    """``input.lerp_(end, weight)``: ``input + weight * (end - input)`` in place.
+
+    torch starts from the nearer end, so that a weight close to 1 stays accurate: below 0.5
+    it computes ``input + w * diff``, otherwise ``end + (w - 1) * diff``.
+    """
+    w = scalar(weight, input)
+    a, e = _array(input), _array(end)
+    diff = e - a
+    if abs(w) < 0.5:
+        return _store(input, _fma(w, diff, a, a.dtype))
+    return _store(input, _fma(scalar(w - 1, input), diff, e, a.dtype))
+
+
+def addcmul(input: Tensor, tensor1: Tensor, tensor2: Tensor, value: Any = 1) -> Tensor:
+    """``input.addcmul(tensor1, tensor2, value=value)``: a new ``input + value * t1 * t2``.
+
+    torch's kernel multiplies ``value * tensor1`` first, then fuses ``* tensor2 + input``.
+    """
+    a = _array(input)
+    scaled = _array(tensor1) * a.dtype.type(scalar(value, input))
+    return tapegrad.from_numpy(_fma(scaled, _array(tensor2), a, a.dtype))
+
+
+def addcmul_(input: Tensor, tensor1: Tensor, tensor2: Tensor, value: Any = 1) -> Tensor:
+    """``input.addcmul_(tensor1, tensor2, value=value)`` in place."""
+    a = _array(input)
+    scaled = _array(tensor1) * a.dtype.type(scalar(value, input))
+    return _store(input, _fma(scaled, _array(tensor2), a, a.dtype))
+
+
+def addcdiv_(input: Tensor, tensor1: Tensor, tensor2: Tensor, value: Any = 1) -> Tensor:
+    """``input.addcdiv_(tensor1, tensor2, value=value)``: ``input + value * t1 / t2`` in place,
+    rounded after each operation (this kernel is not fused in torch)."""
+    a = _array(input)
+    return _store(input, a + _array(tensor1) * a.dtype.type(scalar(value, input))
+                  / _array(tensor2))
