@@ -11,6 +11,7 @@ from . import _api as A, _composites as Co, _creation as C, _dtype, _reductions 
 from . import _selecting as Sel, _shaping as Sh, linalg as La
 from ._ops import _transforms, elementwise as E, special as SP
 from ._ops._registry import Op
+from .autograd import grad_mode
 from ._random import functions as _random_functions
 from ._tensor import Tensor
 
@@ -136,6 +137,14 @@ def _polygamma(self: Tensor, n: int) -> Tensor:
 
 def _copy_(self: Tensor, src: Tensor, non_blocking: bool = False) -> Tensor:
     """Copy ``src``'s values (broadcast to this shape) into this tensor; differentiable in src."""
+    recording = grad_mode.state.enabled and (
+        self._requires_grad or isinstance(src, Tensor) and src._requires_grad)
+    if not (recording or _transforms.active):
+        # nothing to record: write the values into this tensor's array (its views see them)
+        np.copyto(self._data, src._data if isinstance(src, Tensor) else np.asarray(src),
+                  casting="unsafe")
+        self._bump()
+        return self
     return self._inplace(lambda t, s: t * 0 + s, src)
 
 

@@ -92,6 +92,7 @@ def check_device(dev: Any) -> None:
 # Tensor subclasses that hold their own array (nn.Parameter, user subclasses): the fast op entry
 # treats them as tensors. A subclass that does not (vmap's BatchedTensor) says _plain = False.
 PLAIN_SUBCLASSES: set = set()
+_WARNED_FLOAT: list = []
 
 
 class Tensor:
@@ -422,7 +423,8 @@ class Tensor:
         return bool(self._data.reshape(()))
 
     def __float__(self) -> float:
-        if self._requires_grad:
+        if self._requires_grad and grad_mode.state.enabled and not _WARNED_FLOAT:
+            _WARNED_FLOAT.append(True)  # torch warns once per process
             warnings.warn("Converting a tensor with requires_grad=True to a scalar may lead to "
                           "unexpected behavior.\nConsider using tensor.detach() first. (Triggered "
                           "internally at /__w/pytorch/pytorch/torch/csrc/autograd/generated/"
