@@ -146,6 +146,26 @@ def unload_ipython_extension(ipython: object) -> None:
     as_torch(False)
 
 
+import math as _math  # noqa: E402
+inf, nan, pi, e = _math.inf, _math.nan, _math.pi, _math.e  # torch.inf, torch.pi, ...
+
+
+class memory_format:
+    """torch's memory formats (``torch.contiguous_format``, ...): accepted where torch takes
+    ``memory_format=``; tapegrad's arrays have one layout, so they change nothing."""
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+
+    def __repr__(self) -> str:
+        return f"tapegrad.{self._name}"
+
+
+contiguous_format, preserve_format, channels_last, channels_last_3d = (
+    memory_format(n) for n in ("contiguous_format", "preserve_format", "channels_last",
+                               "channels_last_3d"))
+
+
 # The learner's next chapters, built on the names above (they import tapegrad's public API).
 from . import nn, optim, utils  # noqa: E402
 from .serialization import *  # noqa: E402,F401,F403

@@ -42,6 +42,17 @@ def _inplace(fn, name: str):
     return method
 
 
+def _legacy_new(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
+    """Legacy ``x.new(...)``: ``x.new(2, 3)`` an uninitialised tensor of that shape, ``x.new(data)``
+    a tensor of ``data``, ``x.new()`` an empty one, each with ``x``'s dtype."""
+    if len(args) == 1 and not isinstance(args[0], (int, np.integer)):
+        data = args[0]
+        if isinstance(data, Tensor):
+            return data.to(self.dtype)
+        return C.tensor(data, dtype=self.dtype)
+    return C.empty(*args or (0,), dtype=self.dtype, **kwargs)
+
+
 def _to(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
     """Convert dtype (``to(tapegrad.float64)``); devices other than 'cpu' are refused."""
     from tapegrad._tensor import check_device
@@ -251,8 +262,10 @@ def install() -> None:
     for name, fn in {"clamp": A.clamp, "clip": A.clamp, "sub": A.sub, "div": A.div,
                      "masked_fill": Sh.masked_fill,
                      "polygamma": _polygamma, "scatter_add": Sel.scatter_add, "scatter": Sel.scatter,
-                     "index_add": Sel.index_add}.items():
+                     "index_add": Sel.index_add, "addcmul": Co.addcmul, "addcdiv": Co.addcdiv,
+                     "lerp": Co.lerp}.items():
         _set(name + "_", _inplace(fn, name + "_"))
+    _set("new", _legacy_new)
     _set("true_divide", A.div)
     for name in ("zeros", "ones", "empty", "full", "tensor"):
         setattr(Tensor, f"new_{name}", C.new_factory(getattr(C, name), name))
