@@ -266,6 +266,7 @@ CASES = {
     "flip": (lambda x: x.flip(0), [[U(3)], [U(2, 3)]]),
     "flip2": (lambda x: tg.flip(x, (0, 1)), [[U(2, 3)]]),
     "clone": (tg.clone, [[U(3)], [U(2, 3)]]),
+    "contiguous": (lambda x: x.t().contiguous(), [[U(2, 3)]]),
     "to_float64": (lambda x: x.to(tg.float64) * x, [[U(3)]]),
     "to_float32_and_back": (lambda x: x.to(tg.float32).to(tg.float64) * 0 + x.to(tg.float64), [[U(3)]]),
     # indexing

@@ -13,7 +13,7 @@ from ._ops import _transforms, elementwise as E, special as SP
 from ._ops._registry import Op
 from .autograd import grad_mode
 from ._random import functions as _random_functions
-from ._tensor import Tensor
+from ._tensor import PLAIN_SUBCLASSES, Tensor
 
 
 def _reflect(fn):
@@ -124,8 +124,12 @@ def _where(self: Tensor, condition: Tensor, other: Any) -> Tensor:
 
 
 def _contiguous(self: Tensor, memory_format: Any = None) -> Tensor:
-    """Self: tapegrad's ops take any memory layout, so no copy is made."""
-    return self
+    """Self if its elements are laid out in row-major order, else a row-major copy (so that
+    ``x.transpose(1, 2).contiguous().view(...)`` works, as in torch)."""
+    if (self.__class__ is Tensor or self.__class__ in PLAIN_SUBCLASSES) \
+            and self._data.flags.c_contiguous:
+        return self
+    return E.CONTIGUOUS(self)
 
 
 def _zero_(self: Tensor) -> Tensor:

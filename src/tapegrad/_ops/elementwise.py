@@ -76,6 +76,8 @@ NEG = elementwise("neg", _negative, "NegBackward0", input=-1)
 RECIPROCAL = elementwise("reciprocal", np.reciprocal, "ReciprocalBackward0", promote="float",
                          input=lambda result: -(result * result))
 CLONE = linear("clone", np.copy, "CloneBackward0", lambda g: g)
+# x.contiguous() of a strided tensor: a row-major copy (torch records it as a clone too)
+CONTIGUOUS = linear("contiguous", np.ascontiguousarray, "CloneBackward0", lambda g: g)
 
 
 def _pow_partial(input: Any, exponent: Any) -> Any:
