@@ -153,6 +153,6 @@ from .function import Function, FunctionCtx, once_differentiable  # noqa: E402
 # As in torch, the name gradcheck is the function; the module stays importable by its full name.
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck  # noqa: E402
 from .trace import BackwardTrace, trace_backward  # noqa: E402
-from . import forward_ad  # noqa: E402
+from . import forward_ad, graph  # noqa: E402
 from .anomaly_mode import (detect_anomaly, is_masked_where_enabled, masked_where,  # noqa: E402
                            set_detect_anomaly, set_masked_where)

@@ -37,17 +37,32 @@ def _array(t: Tensor) -> np.ndarray:
     return t.detach().numpy()
 
 
-def _fma(a: Any, b: Any, c: Any, dtype: np.dtype) -> np.ndarray:
-    """``a * b + c`` rounded once to ``dtype`` (arrays of that dtype, or rounded numbers)."""
+def _fma(a: Any, b: Any, c: Any, dtype: np.dtype, out: np.ndarray | None = None) -> np.ndarray:
+    """``a * b + c`` rounded once to ``dtype`` (arrays of that dtype, or rounded numbers),
+    written into ``out`` when given (it may be ``c`` itself)."""
     if dtype == np.float64:
-        return np.asarray(a * b + c)  # no FMA in NumPy: see the module's docstring
-    wide = np.multiply(a, b, dtype=np.float64)  # exact: 24-bit times 24-bit mantissas
-    wide += c
-    return np.asarray(wide.astype(dtype))
+        wide = np.asarray(a * b + c)  # no FMA in NumPy: see the module's docstring
+    else:
+        wide = np.multiply(a, b, dtype=np.float64)  # exact: 24-bit times 24-bit mantissas
+        wide += c
+    if out is None:
+        return np.asarray(wide.astype(dtype, copy=False))
+    np.copyto(out, wide, casting="same_kind")  # the one rounding, straight into place
+    return out
 
 
 def _store(t: Tensor, value: np.ndarray) -> Tensor:
     return t.copy_(tapegrad.from_numpy(np.asarray(value)))
+
+
+def _fma_into(t: Tensor, a: Any, b: Any, c: Any) -> Tensor:
+    """``t = fma(a, b, c)`` in place: straight into ``t``'s array when it is contiguous."""
+    data = _array(t)
+    if data.flags.c_contiguous and data.flags.writeable and t.dtype != tapegrad.float64:
+        _fma(a, b, c, data.dtype, out=data)
+        tapegrad.autograd.graph.increment_version(t)  # the write autograd did not see
+        return t
+    return _store(t, _fma(a, b, c, data.dtype))
 
 
 def add(input: Tensor, other: Tensor, alpha: Any = 1) -> Tensor:
@@ -63,7 +78,7 @@ def add_(input: Tensor, other: Tensor, alpha: Any = 1) -> Tensor:
     if alpha == 1:
         return input.add_(other)
     a = _array(input)
-    return _store(input, _fma(_array(other), scalar(alpha, input), a, a.dtype))
+    return _fma_into(input, _array(other), scalar(alpha, input), a)
 
 
 def lerp_(input: Tensor, end: Tensor, weight: Any) -> Tensor:
