@@ -440,6 +440,9 @@ def test_second_order(name, i):
 
 # Internal ops that no public function records directly; they appear in gradient graphs.
 INDIRECT = {"index_backward", "sum_to_size", "select"}
+from nn_gradcheck_cases import NN_CASES, NN_INDIRECT  # noqa: E402  (tapegrad.nn's ops)
+CASES.update(NN_CASES)
+INDIRECT |= NN_INDIRECT
 
 _coverage_cache: dict = {}
 

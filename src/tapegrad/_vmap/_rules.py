@@ -453,7 +453,7 @@ def _declare(rule: Rule, *names: str) -> None:
         RULES[name] = rule
 
 
-_declare(elementwise, "where", "masked_fill", "to_copy", "clone", "eq", "ne", "lt", "le", "gt", "ge",
+_declare(elementwise, "where", "masked_fill", "to_copy", "clone", "contiguous", "eq", "ne", "lt", "le", "gt", "ge",
          "logical_and", "logical_or", "logical_xor", "logical_not", "bitwise_and", "bitwise_or",
          "bitwise_xor", "bitwise_not", "isnan", "isinf", "isfinite", "floor_divide")
 _declare(reduction, "sum", "sum_dim", "mean", "mean_dim", "prod", "prod_dim", "max", "min",

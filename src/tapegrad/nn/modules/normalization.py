@@ -1,4 +1,213 @@
-"""``LayerNorm``, ``RMSNorm`` and ``BatchNorm1d``."""
+"""``LayerNorm``, ``RMSNorm`` and the batch norms (``BatchNorm1d``; ``_NormBase`` and
+``_BatchNorm`` hold everything but the input check, so ``BatchNorm2d``/``3d`` are three lines).
+
+Batch norm keeps its running statistics as buffers (``running_mean``, ``running_var``,
+``num_batches_tracked``), updated in training mode and used in evaluation mode; ``momentum=None``
+makes the running statistics a cumulative average over the batches seen.
+
+    >>> import tapegrad as torch
+    >>> from tapegrad import nn
+    >>> nn.LayerNorm(3)
+    LayerNorm((3,), eps=1e-05, elementwise_affine=True, bias=True)
+"""
 from __future__ import annotations
 
-__all__: list[str] = []
+import numbers
+from typing import Any, Sequence
+
+import tapegrad
+from tapegrad import Tensor
+
+from .. import functional as F
+from ..parameter import Parameter
+from .module import Module
+
+__all__ = ["LayerNorm", "RMSNorm", "BatchNorm1d"]
+
+
+def _normalized_shape(normalized_shape: int | Sequence[int]) -> tuple:
+    if isinstance(normalized_shape, numbers.Integral):
+        return (int(normalized_shape),)
+    return tuple(normalized_shape)
+
+
+def _fill(param: Tensor | None, value: float) -> None:
+    """torch's ``init.ones_``/``init.zeros_``: fill without recording."""
+    if param is not None:
+        with tapegrad.no_grad():
+            param.fill_(value)
+
+
+class LayerNorm(Module):
+    """Layer normalisation over the trailing ``normalized_shape`` dims, with an elementwise
+    affine map (``weight`` ones and ``bias`` zeros at first) when ``elementwise_affine``.
+
+    Shape: input (*, normalized_shape); output of the same shape."""
+
+    def __init__(self, normalized_shape: int | Sequence[int], eps: float = 1e-5,
+                 elementwise_affine: bool = True, bias: bool = True, device: Any = None,
+                 dtype: Any = None) -> None:
+        super().__init__()
+        self.normalized_shape = _normalized_shape(normalized_shape)
+        self.eps = eps
+        self.elementwise_affine = elementwise_affine
+        if elementwise_affine:
+            self.weight = Parameter(tapegrad.empty(self.normalized_shape, device=device,
+                                                   dtype=dtype))
+            if bias:
+                self.bias = Parameter(tapegrad.empty(self.normalized_shape, device=device,
+                                                     dtype=dtype))
+            else:
+                self.register_parameter("bias", None)
+        else:
+            self.register_parameter("weight", None)
+            self.register_parameter("bias", None)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        """``weight`` to ones, ``bias`` to zeros."""
+        if self.elementwise_affine:
+            _fill(self.weight, 1.0)
+            _fill(self.bias, 0.0)
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.layer_norm(input, self.normalized_shape, self.weight, self.bias, self.eps)
+
+    def extra_repr(self) -> str:
+        return (f"{self.normalized_shape}, eps={self.eps}, "
+                f"elementwise_affine={self.elementwise_affine}, bias={self.bias is not None}")
+
+
+class RMSNorm(Module):
+    """Root-mean-square normalisation over the trailing ``normalized_shape`` dims, times
+    ``weight`` (ones at first) when ``elementwise_affine``; ``eps=None`` uses the machine
+    epsilon of the input's dtype.
+
+    Shape: input (*, normalized_shape); output of the same shape."""
+
+    def __init__(self, normalized_shape: int | Sequence[int], eps: float | None = None,
+                 elementwise_affine: bool = True, device: Any = None, dtype: Any = None) -> None:
+        super().__init__()
+        self.normalized_shape = _normalized_shape(normalized_shape)
+        self.eps = eps
+        self.elementwise_affine = elementwise_affine
+        if elementwise_affine:
+            self.weight = Parameter(tapegrad.empty(self.normalized_shape, device=device,
+                                                   dtype=dtype))
+        else:
+            self.register_parameter("weight", None)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        """``weight`` to ones."""
+        if self.elementwise_affine:
+            _fill(self.weight, 1.0)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.rms_norm(x, self.normalized_shape, self.weight, self.eps)
+
+    def extra_repr(self) -> str:
+        return (f"{self.normalized_shape}, eps={self.eps}, "
+                f"elementwise_affine={self.elementwise_affine}")
+
+
+class _NormBase(Module):
+    """What every batch-like norm holds: ``num_features`` channels, an optional affine map
+    (``weight``, ``bias``) and optional running statistics (buffers)."""
+
+    _version = 2
+
+    def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1,
+                 affine: bool = True, track_running_stats: bool = True, device: Any = None,
+                 dtype: Any = None, *, bias: bool = True) -> None:
+        super().__init__()
+        self.num_features = num_features
+        self.eps = eps
+        self.momentum = momentum
+        self.affine = affine
+        self.track_running_stats = track_running_stats
+        if affine:
+            self.weight = Parameter(tapegrad.empty(num_features, device=device, dtype=dtype))
+            if bias:
+                self.bias = Parameter(tapegrad.empty(num_features, device=device, dtype=dtype))
+            else:
+                self.register_parameter("bias", None)
+        else:
+            self.register_parameter("weight", None)
+            self.register_parameter("bias", None)
+        if track_running_stats:
+            self.register_buffer("running_mean", tapegrad.zeros(num_features, device=device,
+                                                                dtype=dtype))
+            self.register_buffer("running_var", tapegrad.ones(num_features, device=device,
+                                                              dtype=dtype))
+            self.register_buffer("num_batches_tracked",
+                                 tapegrad.tensor(0, dtype=tapegrad.long, device=device))
+        else:
+            self.register_buffer("running_mean", None)
+            self.register_buffer("running_var", None)
+            self.register_buffer("num_batches_tracked", None)
+        self.reset_parameters()
+
+    def reset_running_stats(self) -> None:
+        """Running mean 0, running variance 1, no batch seen."""
+        if self.track_running_stats:
+            self.running_mean.zero_()
+            self.running_var.fill_(1)
+            self.num_batches_tracked.zero_()
+
+    def reset_parameters(self) -> None:
+        """The running statistics reset; ``weight`` to ones, ``bias`` to zeros."""
+        self.reset_running_stats()
+        if self.affine:
+            _fill(self.weight, 1.0)
+            _fill(self.bias, 0.0)
+
+    def _check_input_dim(self, input: Tensor) -> None:
+        raise NotImplementedError
+
+    def extra_repr(self) -> str:
+        return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
+                f"affine={self.affine}, bias={self.bias is not None}, "
+                f"track_running_stats={self.track_running_stats}")
+
+    def _load_from_state_dict(self, state_dict: dict, prefix: str, local_metadata: dict,
+                              strict: bool, missing_keys: list, unexpected_keys: list,
+                              error_msgs: list) -> None:
+        # state dicts saved before num_batches_tracked existed (version < 2) load with 0
+        version = local_metadata.get("version", None)
+        if (version is None or version < 2) and self.track_running_stats:
+            key = prefix + "num_batches_tracked"
+            if key not in state_dict:
+                state_dict[key] = (self.num_batches_tracked if self.num_batches_tracked
+                                   is not None else tapegrad.tensor(0, dtype=tapegrad.long))
+        super()._load_from_state_dict(state_dict, prefix, local_metadata, strict, missing_keys,
+                                      unexpected_keys, error_msgs)
+
+
+class _BatchNorm(_NormBase):
+    """Batch normalisation over every dim but the channels (dim 1); subclasses check the rank."""
+
+    def forward(self, input: Tensor) -> Tensor:
+        self._check_input_dim(input)
+        factor = 0.0 if self.momentum is None else self.momentum
+        if self.training and self.track_running_stats and self.num_batches_tracked is not None:
+            self.num_batches_tracked.add_(1)
+            # momentum=None: the cumulative average, 1/n for the n-th batch
+            factor = (1.0 / float(self.num_batches_tracked) if self.momentum is None
+                      else self.momentum)
+        # batch statistics in training, and in evaluation when no running ones are kept
+        use_batch = self.training or (self.running_mean is None and self.running_var is None)
+        keep = not self.training or self.track_running_stats
+        return F.batch_norm(input, self.running_mean if keep else None,
+                            self.running_var if keep else None, self.weight, self.bias,
+                            use_batch, factor, self.eps)
+
+
+class BatchNorm1d(_BatchNorm):
+    """Batch normalisation of (N, C) or (N, C, L) inputs, per channel C.
+
+    Shape: input (N, C) or (N, C, L); output of the same shape."""
+
+    def _check_input_dim(self, input: Tensor) -> None:
+        if input.dim() not in (2, 3):
+            raise ValueError(f"expected 2D or 3D input (got {input.dim()}D input)")
