@@ -93,11 +93,25 @@ _AS_A = tuple(np.float32(c) for c in (0.254829592, -0.284496736, 1.421413741, -1
 
 
 def erf_single(x: np.ndarray) -> np.ndarray:
-    """erf of a float32 array as torch's vectorised float32 kernels compute it."""
-    one = np.float32(1)
-    t = one / (_AS_P * np.abs(x) + one)
-    r = (((_AS_A[4] * t + _AS_A[3]) * t + _AS_A[2]) * t + _AS_A[1]) * t + _AS_A[0]
-    return np.copysign(one - np.exp(-(x * x)) * t * r, x)
+    """erf of a float32 array as torch's vectorised float32 kernels compute it:
+    ``1 - exp(-x*x) * t * r(t)`` with ``t = 1 / (p|x| + 1)``, signed as x. (Each step is done
+    in place, in the formula's order of operations: the arrays are large, temporaries dear.)"""
+    t = np.abs(x)
+    t *= _AS_P
+    t += np.float32(1)
+    np.reciprocal(t, out=t)
+    r = _AS_A[4] * t
+    for coef in (_AS_A[3], _AS_A[2], _AS_A[1]):
+        r += coef
+        r *= t
+    r += _AS_A[0]
+    e = np.multiply(x, x)
+    np.negative(e, out=e)
+    np.exp(e, out=e)
+    e *= t
+    e *= r
+    np.subtract(np.float32(1), e, out=e)
+    return np.copysign(e, x, out=e)
 
 
 def _erf_for(x: np.ndarray) -> np.ndarray:
