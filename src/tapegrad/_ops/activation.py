@@ -142,8 +142,10 @@ def _gelu(a: np.ndarray, approximate: str) -> np.ndarray:
     if approximate == "tanh":
         inner = t(_TANH_BETA) * (x + t(_TANH_KAPPA) * x * x * x)
         out = t(0.5) * x * (t(1) + np.tanh(inner))
-    else:
-        out = x * t(0.5) * (t(1) + _erf_for(x * t(_SQRT_HALF)))
+    else:  # x * 0.5 * (1 + erf(x / sqrt 2)), in that order, in place
+        out = _erf_for(x * t(_SQRT_HALF))
+        out += t(1)
+        out *= x * t(0.5)
     return out.astype(a.dtype, copy=False)
 
 
@@ -153,9 +155,17 @@ def _gelu_derivative(a: np.ndarray, approximate: str) -> np.ndarray:
         th = np.tanh(t(_TANH_BETA) * (x + t(_TANH_KAPPA) * x * x * x))
         d_inner = t(_TANH_BETA) * (t(1) + t(3.0 * _TANH_KAPPA) * x * x)
         out = t(0.5) * (t(1) + th) + t(0.5) * x * (t(1) - th * th) * d_inner
-    else:
-        cdf = t(0.5) * (t(1) + _erf_for(x * t(_SQRT_HALF)))
-        out = cdf + x * (np.exp(t(-0.5) * x * x) * t(_INV_SQRT_2PI))
+    else:  # cdf + x * pdf, each factor in torch's order, in place
+        cdf = _erf_for(x * t(_SQRT_HALF))
+        cdf += t(1)
+        cdf *= t(0.5)
+        pdf = t(-0.5) * x
+        pdf *= x
+        np.exp(pdf, out=pdf)
+        pdf *= t(_INV_SQRT_2PI)
+        pdf *= x
+        cdf += pdf
+        out = cdf
     return out.astype(a.dtype, copy=False)
 
 
