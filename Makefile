@@ -22,6 +22,7 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(PY) benchmarks/run.py
 	$(PY) benchmarks/random_draws.py
+	$(PY) benchmarks/peak_memory.py
 
 bench-quick: $(STAMP)
 	$(PY) benchmarks/run.py --quick
