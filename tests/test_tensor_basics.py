@@ -291,3 +291,17 @@ def test_legacy_typed_constructors():
     assert tg.ones(2).long().type() == "torch.LongTensor"
     with pytest.raises(ValueError, match="invalid type"):
         tg.ones(2).type("torch.NoSuchTensor")
+
+
+def test_an_element_picked_by_integers_is_a_view():
+    """x[1, 2] (every dimension taken by an integer) is a 0-d view, as in torch: an in-place op
+    on it changes x, and x[1][0] too (NumPy alone would return a copied scalar)."""
+    x = tg.zeros(3, 3)
+    x[1, 2].add_(1)
+    x[1][0].add_(5)
+    assert x.tolist() == [[0, 0, 0], [5, 0, 1], [0, 0, 0]]
+    w = tg.ones(3, requires_grad=True)
+    y = w * 2
+    y[1].mul_(3)
+    y.sum().backward()
+    assert w.grad.tolist() == [2, 6, 2] and type(y.grad_fn).__name__ == "CopySlices"

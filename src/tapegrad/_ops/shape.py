@@ -96,7 +96,12 @@ REPEAT = linear("repeat", _repeat, "RepeatBackward0", _repeat_vjp, params=("repe
 
 
 def _getitem(a: np.ndarray, index: Any) -> np.ndarray:
-    return a[index]
+    out = a[index]
+    if out.__class__ is not np.ndarray and _is_basic(index):
+        # every dimension taken by an integer: NumPy returns a scalar (a copy); with an Ellipsis
+        # after the integers it returns a 0-d view, so that x[1, 2].add_(1) changes x, as in torch
+        out = a[(*index, Ellipsis) if isinstance(index, tuple) else (index, Ellipsis)]
+    return out
 
 
 def _scatter_into_zeros(g: np.ndarray, index: Any, shape: tuple) -> np.ndarray:
