@@ -305,3 +305,17 @@ def test_an_element_picked_by_integers_is_a_view():
     y[1].mul_(3)
     y.sum().backward()
     assert w.grad.tolist() == [2, 6, 2] and type(y.grad_fn).__name__ == "CopySlices"
+
+
+def test_matmul_family_and_out_write_into_out():
+    """PyTorch's tensor tutorial: torch.matmul(t, t.T, out=y3); out's memory takes the result,
+    so a view of out sees it too."""
+    t = tg.ones(4, 4)
+    y3 = tg.zeros(4, 4)
+    first_row = y3[0]
+    assert tg.matmul(t, t.T, out=y3) is y3
+    assert y3.tolist() == [[4.0] * 4] * 4 and first_row.tolist() == [4.0] * 4
+    assert tg.mm(tg.ones(2, 3), tg.ones(3, 2), out=tg.empty(2, 2)).tolist() == [[3.0, 3.0]] * 2
+    assert tg.mv(tg.ones(2, 2), tg.ones(2), out=tg.empty(2)).tolist() == [2.0, 2.0]
+    assert tg.dot(tg.ones(3), tg.ones(3), out=tg.empty(())).item() == 3.0
+    assert tg.bmm(tg.ones(1, 2, 3), tg.ones(1, 3, 1), out=tg.empty(1, 2, 1)).shape == (1, 2, 1)

@@ -124,8 +124,13 @@ def _out(result: Tensor, out: Tensor | None) -> Tensor:
     if result._requires_grad and grad_mode.state.enabled:
         raise RuntimeError("out=... arguments don't support automatic differentiation, but one of "
                            "the arguments requires grad.")
-    out._data = result._data.astype(out._data.dtype, copy=False) \
-        if result._data.dtype.kind == out._data.dtype.kind else result._data
+    data = result._data
+    if data.shape == out._data.shape and data.dtype.kind == out._data.dtype.kind \
+            and out._data.flags.writeable:
+        np.copyto(out._data, data, casting="unsafe")  # into out's memory: its views see it
+    else:  # torch resizes out (new storage)
+        out._data = data.astype(out._data.dtype, copy=False) \
+            if data.dtype.kind == out._data.dtype.kind else data
     out._bump()
     return out
 
@@ -181,8 +186,10 @@ def where(condition: Tensor, input: Any = None, other: Any = None) -> Any:
 
 
 # -- linear algebra ------------------------------------------------------------------------------
-def dot(input: Tensor, other: Tensor) -> Tensor:
+def dot(input: Tensor, other: Tensor, *, out: Tensor | None = None) -> Tensor:
     """Inner product of two 1-D tensors."""
+    if out is not None:  # torch's out=: the result copied into out
+        return _out(dot(input, other), out)
     if input.ndim != 1 or other.ndim != 1:
         raise RuntimeError(f"1D tensors expected, but got {input.ndim}D and {other.ndim}D tensors")
     if input.shape[0] != other.shape[0]:
@@ -196,16 +203,20 @@ inner = dot
 vdot = dot
 
 
-def mv(input: Tensor, vec: Tensor) -> Tensor:
+def mv(input: Tensor, vec: Tensor, *, out: Tensor | None = None) -> Tensor:
     """Matrix-vector product."""
+    if out is not None:  # torch's out=: the result copied into out
+        return _out(mv(input, vec), out)
     if input.ndim != 2 or vec.ndim != 1 or input.shape[1] != vec.shape[0]:
         raise RuntimeError(f"size mismatch, got input ({input.shape[0]}), mat "
                            f"({'x'.join(map(str, input.shape))}), vec ({vec.shape[0]})")
     return L.MV(input, vec)
 
 
-def mm(input: Tensor, mat2: Tensor) -> Tensor:
+def mm(input: Tensor, mat2: Tensor, *, out: Tensor | None = None) -> Tensor:
     """Matrix-matrix product of 2-D tensors."""
+    if out is not None:  # torch's out=: the result copied into out
+        return _out(mm(input, mat2), out)
     if input.ndim != 2 or mat2.ndim != 2:
         raise RuntimeError("self must be a matrix" if input.ndim != 2 else "mat2 must be a matrix")
     _check_mm(input.shape, mat2.shape)
@@ -218,8 +229,10 @@ def _check_mm(a: tuple, b: tuple) -> None:
                            f"{b[-2]}x{b[-1]})")
 
 
-def matmul(input: Tensor, other: Tensor) -> Tensor:
+def matmul(input: Tensor, other: Tensor, *, out: Tensor | None = None) -> Tensor:
     """Matrix product with broadcasting over batch dimensions (the ``@`` operator)."""
+    if out is not None:  # torch's out=: the result copied into out
+        return _out(matmul(input, other), out)
     if input.__class__ is Tensor and other.__class__ is Tensor:  # the common 2-D case first
         a, b = input._data.shape, other._data.shape
         if len(a) == 2 and len(b) == 2 and a[1] == b[0]:
@@ -245,8 +258,10 @@ def matmul(input: Tensor, other: Tensor) -> Tensor:
     return L.matmul(input, other)
 
 
-def bmm(input: Tensor, mat2: Tensor) -> Tensor:
+def bmm(input: Tensor, mat2: Tensor, *, out: Tensor | None = None) -> Tensor:
     """Batched matrix product: ``(b, n, m)`` and ``(b, m, p)`` give ``(b, n, p)``."""
+    if out is not None:  # torch's out=: the result copied into out
+        return _out(bmm(input, mat2), out)
     return matmul(input, mat2)
 
 
