@@ -4,3 +4,6 @@ from ._functional.activation import *  # noqa: F401,F403
 from ._functional.loss import *  # noqa: F401,F403
 from ._functional.normalization import *  # noqa: F401,F403
 from ._functional.distance import *  # noqa: F401,F403
+from ._functional.convolution import *  # noqa: F401,F403
+from ._functional.pooling import *  # noqa: F401,F403
+from ._functional.vision import *  # noqa: F401,F403

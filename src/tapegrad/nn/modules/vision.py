@@ -1,0 +1,4 @@
+"""``Upsample``, ``Unfold``/``Fold``, ``PixelShuffle``/``PixelUnshuffle``."""
+from __future__ import annotations
+
+__all__: list[str] = []
