@@ -302,6 +302,11 @@ CASES = {
     "inplace_on_view": (_inplace_on_view, [[U(3, 4), U(3, 3)], [U(2, 3), U(2)]]),
     "iadd_into_constant_slice": (_iadd_into_constant_slice, [[U(3, 4), U(2, 2)]]),
 }
+# tapegrad.nn's registry ops, with their rows kept beside their tests
+from nn_gradcheck_cases import NN_CASES, NN_INDIRECT  # noqa: E402
+from nn_conv_cases import CASES as CONV_CASES, INDIRECT as CONV_INDIRECT  # noqa: E402
+CASES.update(NN_CASES)
+CASES.update(CONV_CASES)
 
 
 def _as_outputs(out):
@@ -439,10 +444,7 @@ def test_second_order(name, i):
 
 
 # Internal ops that no public function records directly; they appear in gradient graphs.
-INDIRECT = {"index_backward", "sum_to_size", "select"}
-from nn_gradcheck_cases import NN_CASES, NN_INDIRECT  # noqa: E402  (tapegrad.nn's ops)
-CASES.update(NN_CASES)
-INDIRECT |= NN_INDIRECT
+INDIRECT = {"index_backward", "sum_to_size", "select"} | NN_INDIRECT | CONV_INDIRECT
 
 _coverage_cache: dict = {}
 
