@@ -305,8 +305,10 @@ CASES = {
 # tapegrad.nn's registry ops, with their rows kept beside their tests
 from nn_gradcheck_cases import NN_CASES, NN_INDIRECT  # noqa: E402
 from nn_conv_cases import CASES as CONV_CASES, INDIRECT as CONV_INDIRECT  # noqa: E402
+from nn_pooling_cases import POOLING_CASES, POOLING_INDIRECT  # noqa: E402
 CASES.update(NN_CASES)
 CASES.update(CONV_CASES)
+CASES.update(POOLING_CASES)
 
 
 def _as_outputs(out):
@@ -444,7 +446,8 @@ def test_second_order(name, i):
 
 
 # Internal ops that no public function records directly; they appear in gradient graphs.
-INDIRECT = {"index_backward", "sum_to_size", "select"} | NN_INDIRECT | CONV_INDIRECT
+INDIRECT = ({"index_backward", "sum_to_size", "select"} | NN_INDIRECT | CONV_INDIRECT
+            | POOLING_INDIRECT)
 
 _coverage_cache: dict = {}
 

@@ -8,6 +8,8 @@ import pytest
 import tapegrad as tg
 
 torch = pytest.importorskip("torch")
+# both libraries warn that nested tensors are off for these encoders (checked in one test below)
+pytestmark = pytest.mark.filterwarnings("ignore:enable_nested_tensor is True")
 
 
 def _both(build):

@@ -19,7 +19,7 @@ import numpy as np
 
 import tapegrad
 from tapegrad import Tensor
-from tapegrad._ops import normalization as _N
+from tapegrad._ops import group_norm as _G, normalization as _N
 
 from .activation import _scalar_name
 
@@ -153,3 +153,100 @@ def _update_running_stats(input: Tensor, running_mean: Tensor | None,
             unbiased = var_sum / t(n - 1)
         rv[...] = (np.float64(m) * unbiased.astype(np.float64)
                    + np.float64(t(1) - m) * rv.astype(np.float64)).astype(rv.dtype)
+
+
+# -- group, instance and local response normalisation (images) --------------------------------
+def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None,
+               bias: Tensor | None = None, eps: float = 1e-5) -> Tensor:
+    """Split the channels (dim 1) into ``num_groups`` groups and normalise each group of each
+    example over its channels and further dims; then ``weight`` and ``bias`` per channel.
+
+    The fused op ``NativeGroupNormBackward0``, as in torch."""
+    if input.dim() < 2:
+        raise RuntimeError(f"Expected at least 2 dimensions for input tensor but received "
+                           f"{input.dim()}")
+    size = list(input.shape)
+    _check_values_per_group(input, num_groups)
+    channels = size[1]
+    if num_groups <= 0 or channels % num_groups:
+        raise RuntimeError(f"Expected number of channels in input to be divisible by num_groups, "
+                           f"but got input of shape {size} and num_groups={num_groups}")
+    for name, t in (("weight", weight), ("bias", bias)):
+        if t is not None and (t.dim() != 1 or t.numel() != channels):
+            raise RuntimeError(f"Expected {name} to be a vector of size equal to the number of "
+                               f"channels in input, but got {name} of shape {list(t.shape)} "
+                               f"and input of shape {size}")
+    return _G.NATIVE_GROUP_NORM(input, weight, bias, group=int(num_groups), eps=eps)
+
+
+def _check_values_per_group(input: Tensor, num_groups: int) -> None:
+    """torch's ``_verify_batch_size`` on the grouped shape ``[N * C // G, G, *spatial]``."""
+    size = list(input.shape)
+    if not num_groups:
+        return
+    grouped = [size[0] * size[1] // num_groups, num_groups] + size[2:]
+    count = grouped[0]
+    for s in grouped[2:]:
+        count *= s
+    if count == 1:
+        raise ValueError(f"Expected more than 1 value per channel when training, got input size "
+                         f"{grouped}")
+
+
+def instance_norm(input: Tensor, running_mean: Tensor | None = None,
+                  running_var: Tensor | None = None, weight: Tensor | None = None,
+                  bias: Tensor | None = None, use_input_stats: bool = True,
+                  momentum: float = 0.1, eps: float = 1e-5) -> Tensor:
+    """Normalise each channel of each example over its spatial dims: batch norm of the input
+    viewed as one example with ``N * C`` channels (as torch computes it).  Running statistics,
+    when given, are updated with the mean over the examples of their statistics."""
+    size = input.size()
+    if use_input_stats:
+        count = 1
+        for s in size[2:]:
+            count *= s
+        if count == 1:
+            raise ValueError(f"Expected more than 1 spatial element when training, got input "
+                             f"size {size}")
+    n, c = input.shape[0], input.shape[1]
+    folded = input.contiguous().view((1, n * c) + tuple(input.shape[2:]))
+    w = weight.repeat(n) if weight is not None else None
+    b = bias.repeat(n) if bias is not None else None
+    rm = running_mean.repeat(n) if running_mean is not None else None
+    rv = running_var.repeat(n) if running_var is not None else None
+    out = batch_norm(folded, rm, rv, w, b, use_input_stats, momentum, eps)
+    with tapegrad.no_grad():
+        if running_mean is not None:
+            running_mean.copy_(rm.view(n, c).mean(0, keepdim=False))
+        if running_var is not None:
+            running_var.copy_(rv.view(n, c).mean(0, keepdim=False))
+    return out.view_as(input)
+
+
+def local_response_norm(input: Tensor, size: int, alpha: float = 1e-4, beta: float = 0.75,
+                        k: float = 1.0) -> Tensor:
+    """Divide each element by ``(k + alpha * mean of squares over `size` neighbouring
+    channels) ** beta`` (the channel window zero-padded at both ends)."""
+    from .distance import pad
+    from .pooling import avg_pool2d, avg_pool3d
+    dim = input.dim()
+    if dim < 3:
+        # (torch's message has a run of spaces in it, kept for equal messages)
+        raise ValueError("Expected 3D or higher dimensionality" + " " * 26
+                         + f"input (got {dim} dimensions)")
+    if input.numel() == 0:
+        return input
+    div = input.mul(input)
+    if dim == 3:
+        div = pad(div.unsqueeze(1), (0, 0, size // 2, (size - 1) // 2))
+        div = avg_pool2d(div, (size, 1), stride=1).squeeze(1)
+    else:
+        shape = input.size()
+        div = div.view(shape[0], 1, shape[1], shape[2], -1)
+        div = pad(div, (0, 0, 0, 0, size // 2, (size - 1) // 2))
+        div = avg_pool3d(div, (size, 1, 1), stride=1).squeeze(1).view(shape)
+    div = div.mul(alpha).add(k).pow(beta)
+    return input / div
+
+
+__all__ += ["group_norm", "instance_norm", "local_response_norm"]

@@ -36,3 +36,30 @@ class AlphaDropout(_DropoutNd):
 
     def forward(self, input: tapegrad.Tensor) -> tapegrad.Tensor:
         return F.alpha_dropout(input, self.p, self.training)
+
+
+class Dropout1d(_DropoutNd):
+    """In training, zero whole channels of an (N, C, L) or (C, L) input with probability
+    ``p`` and scale the others by ``1 / (1 - p)`` (``F.dropout1d``)."""
+
+    def forward(self, input: tapegrad.Tensor) -> tapegrad.Tensor:
+        return F.dropout1d(input, self.p, self.training, self.inplace)
+
+
+class Dropout2d(_DropoutNd):
+    """In training, zero whole channels of an (N, C, H, W) input with probability ``p`` and
+    scale the others by ``1 / (1 - p)`` (``F.dropout2d``); masks as torch draws them."""
+
+    def forward(self, input: tapegrad.Tensor) -> tapegrad.Tensor:
+        return F.dropout2d(input, self.p, self.training, self.inplace)
+
+
+class Dropout3d(_DropoutNd):
+    """In training, zero whole channels of an (N, C, D, H, W) or (C, D, H, W) input with
+    probability ``p`` (``F.dropout3d``)."""
+
+    def forward(self, input: tapegrad.Tensor) -> tapegrad.Tensor:
+        return F.dropout3d(input, self.p, self.training, self.inplace)
+
+
+__all__ += ["Dropout1d", "Dropout2d", "Dropout3d"]

@@ -1,0 +1,224 @@
+"""Image rearrangements with torch's fused backward: ``im2col``/``col2im`` (``F.unfold`` and
+``F.fold``: ``Im2ColBackward0``, ``Col2ImBackward0``), ``pixel_shuffle``/``pixel_unshuffle`` and
+the interpolations of ``F.interpolate`` (``UpsampleNearest2DBackward0``, ...).
+
+All four are linear, and they come in transposed pairs: the gradient of ``im2col`` is a
+``col2im`` (each window's gradient added back where the window was read) and the other way
+round; ``pixel_shuffle`` and ``pixel_unshuffle`` are each other's inverse and transpose.  Each
+op takes any leading (batch) dims.
+"""
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import numpy as np
+
+from ._registry import linear
+from .pooling import _padded_view, _trailing_rule
+
+Ints = Sequence[int]
+
+
+def blocks(size: Ints, kernel: Ints, dilation: Ints, padding: Ints, stride: Ints) -> tuple:
+    """The number of sliding blocks along each spatial dim."""
+    return tuple((L + 2 * p - d * (k - 1) - 1) // s + 1 for L, k, d, p, s
+                 in zip(size, kernel, dilation, padding, stride))
+
+
+def _im2col(input: np.ndarray, kernel_size: Ints, dilation: Ints, padding: Ints,
+            stride: Ints) -> np.ndarray:
+    lead = input.shape[:-3]
+    out = blocks(input.shape[-2:], kernel_size, dilation, padding, stride)
+    win = _padded_view(input, kernel_size, stride, padding, dilation, out, 0)
+    n = len(lead)  # (..., C, oH, oW, kH, kW) -> (..., C, kH, kW, oH, oW)
+    win = win.transpose(tuple(range(n + 1)) + (n + 3, n + 4, n + 1, n + 2))
+    c = input.shape[-3]
+    return win.reshape(lead + (c * kernel_size[0] * kernel_size[1], out[0] * out[1]))
+
+
+def _col2im(input: np.ndarray, output_size: Ints, kernel_size: Ints, dilation: Ints,
+            padding: Ints, stride: Ints) -> np.ndarray:
+    lead = input.shape[:-2]
+    kh, kw = kernel_size
+    out = blocks(output_size, kernel_size, dilation, padding, stride)
+    cols = input.reshape(lead + (-1, kh, kw) + out)
+    (ph, pw), (dh, dw), (sh, sw) = padding, dilation, stride
+    acc = np.zeros(lead + (cols.shape[-5], output_size[0] + 2 * ph, output_size[1] + 2 * pw),
+                   input.dtype)
+    for i in range(kh):  # a loop over kernel positions, not over blocks
+        for j in range(kw):
+            acc[..., i * dh:i * dh + out[0] * sh:sh, j * dw:j * dw + out[1] * sw:sw] += \
+                cols[..., i, j, :, :]
+    return np.ascontiguousarray(acc[..., ph:ph + output_size[0], pw:pw + output_size[1]])
+
+
+_WINDOW = ("kernel_size", "dilation", "padding", "stride")
+
+IM2COL = linear(
+    "im2col", _im2col, "Im2ColBackward0",
+    lambda g, input_shape, kernel_size, dilation, padding, stride: COL2IM(
+        g, output_size=tuple(input_shape)[-2:], kernel_size=kernel_size, dilation=dilation,
+        padding=padding, stride=stride),
+    params=_WINDOW, doc="The sliding blocks of the last two dims as columns (``F.unfold``).")
+COL2IM = linear(
+    "col2im", _col2im, "Col2ImBackward0",
+    lambda g, kernel_size, dilation, padding, stride: IM2COL(
+        g, kernel_size=kernel_size, dilation=dilation, padding=padding, stride=stride),
+    params=("output_size",) + _WINDOW,
+    doc="Columns of sliding blocks summed back into an image (``F.fold``).")
+
+
+def _pixel_shuffle(input: np.ndarray, upscale_factor: int) -> np.ndarray:
+    r = upscale_factor
+    *lead, c, h, w = input.shape
+    n = len(lead)
+    x = input.reshape(tuple(lead) + (c // (r * r), r, r, h, w))
+    x = x.transpose(tuple(range(n + 1)) + (n + 3, n + 1, n + 4, n + 2))
+    return x.reshape(tuple(lead) + (c // (r * r), h * r, w * r))
+
+
+def _pixel_unshuffle(input: np.ndarray, downscale_factor: int) -> np.ndarray:
+    r = downscale_factor
+    *lead, c, h, w = input.shape
+    n = len(lead)
+    x = input.reshape(tuple(lead) + (c, h // r, r, w // r, r))
+    x = x.transpose(tuple(range(n + 1)) + (n + 2, n + 4, n + 1, n + 3))
+    return x.reshape(tuple(lead) + (c * r * r, h // r, w // r))
+
+
+PIXEL_SHUFFLE = linear(
+    "pixel_shuffle", _pixel_shuffle, "PixelShuffleBackward0",
+    lambda g, upscale_factor: PIXEL_UNSHUFFLE(g, downscale_factor=upscale_factor),
+    params=("upscale_factor",),
+    doc="(*, C*r*r, H, W) -> (*, C, H*r, W*r): channel blocks spread over the pixels.")
+PIXEL_UNSHUFFLE = linear(
+    "pixel_unshuffle", _pixel_unshuffle, "PixelUnshuffleBackward0",
+    lambda g, downscale_factor: PIXEL_SHUFFLE(g, upscale_factor=downscale_factor),
+    params=("downscale_factor",),
+    doc="(*, C, H*r, W*r) -> (*, C*r*r, H, W): the inverse of pixel_shuffle.")
+
+
+# -- interpolation (F.interpolate) ---------------------------------------------------------------
+# Every mode is separable: one (out, in) weight matrix per spatial dim, applied dim by dim; the
+# gradient applies the transposed matrices.  Coordinates follow torch's kernels (float32 math
+# for a float32 input, as torch's opmath).
+_A = -0.75  # the bicubic convolution constant torch uses
+
+
+def _scale(size: int, out: int, align_corners: bool, scale: float | None, t: Any) -> Any:
+    if align_corners:
+        return t((size - 1) / (out - 1)) if out > 1 else t(0)
+    return t(1.0 / scale) if scale is not None and scale > 0 else t(size) / t(out)
+
+
+def _cubic(t: np.ndarray) -> list:
+    a = _A
+    x1, x2 = t + 1, 1 - t
+    return [((a * x1 - 5 * a) * x1 + 8 * a) * x1 - 4 * a,
+            ((a + 2) * t - (a + 3)) * t * t + 1,
+            ((a + 2) * x2 - (a + 3)) * x2 * x2 + 1,
+            ((a * (x2 + 1) - 5 * a) * (x2 + 1) + 8 * a) * (x2 + 1) - 4 * a]
+
+
+def _weights(size: int, out: int, mode: str, align_corners: bool, scale: float | None,
+             dtype: np.dtype) -> np.ndarray:
+    """The (out, size) interpolation matrix of one dim."""
+    m = np.zeros((out, size), dtype)
+    dst = np.arange(out)
+    rows = dst
+    if mode in ("nearest", "nearest-exact"):
+        t = np.float32
+        s = _scale(size, out, False, scale, t)
+        pos = dst.astype(t) + (t(0.5) if mode == "nearest-exact" else t(0))
+        src = np.minimum(np.floor(pos * s).astype(np.int64), size - 1)
+        m[rows, src] = 1
+        return m
+    t = dtype.type
+    s = _scale(size, out, align_corners, scale, t)
+    d = dst.astype(dtype)
+    if mode == "bicubic":
+        real = s * d if align_corners else s * (d + t(0.5)) - t(0.5)
+        base = np.floor(real).astype(np.int64)
+        for k, w in enumerate(_cubic((real - base).astype(dtype))):
+            np.add.at(m, (rows, np.clip(base - 1 + k, 0, size - 1)), w)
+        return m
+    real = s * d if align_corners else np.maximum(s * (d + t(0.5)) - t(0.5), t(0))
+    i0 = real.astype(np.int64)
+    i1 = i0 + (i0 < size - 1)
+    l1 = (real - i0).astype(dtype)
+    np.add.at(m, (rows, i0), t(1) - l1)
+    np.add.at(m, (rows, i1), l1)
+    return m
+
+
+def _interp_mats(shape: tuple, output_size: Ints, mode: str, align_corners: bool,
+                 scales: Any, dtype: np.dtype) -> list:
+    d = len(output_size)
+    scales = scales or (None,) * d
+    return [_weights(L, o, mode, align_corners, sc, dtype) for L, o, sc
+            in zip(shape[-d:], output_size, scales)]
+
+
+def _apply(a: np.ndarray, mats: list) -> np.ndarray:
+    d = len(mats)
+    for i, m in enumerate(mats):
+        ax = a.ndim - d + i
+        a = np.moveaxis(np.moveaxis(a, ax, -1) @ m.T, -1, ax)
+    return np.ascontiguousarray(a)
+
+
+def _interpolate(input: np.ndarray, output_size: Ints, mode: str, align_corners: bool,
+                 scales: Any) -> np.ndarray:
+    dtype = input.dtype if input.dtype.kind == "f" else np.dtype(np.float32)
+    mats = _interp_mats(input.shape, output_size, mode, align_corners, scales, dtype)
+    if input.dtype.kind != "f":  # (nearest on integers: a pure selection)
+        return _apply(input.astype(np.float64), mats).astype(input.dtype)
+    return _apply(input, mats)
+
+
+def _interpolate_t(input: np.ndarray, target: tuple, output_size: Ints, mode: str,
+                   align_corners: bool, scales: Any) -> np.ndarray:
+    mats = _interp_mats(tuple(target), output_size, mode, align_corners, scales, input.dtype)
+    return _apply(input, [m.T for m in mats])
+
+
+_INTERP = ("output_size", "mode", "align_corners", "scales")
+
+
+def _interp_pair(name: str, grad_fn: str) -> tuple:
+    op = linear(name, _interpolate, grad_fn,
+                lambda g, input_shape, output_size, mode, align_corners, scales: back(
+                    g, target=tuple(input_shape), output_size=output_size, mode=mode,
+                    align_corners=align_corners, scales=scales),
+                params=_INTERP, doc="Interpolation of the trailing dims (``F.interpolate``).")
+    back = linear(name + "_backward", _interpolate_t,
+                  grad_fn.replace("Backward0", "BackwardBackward0"),
+                  lambda g, output_size, mode, align_corners, scales: op(
+                      g, output_size=output_size, mode=mode, align_corners=align_corners,
+                      scales=scales),
+                  params=("target",) + _INTERP, doc="The gradient of interpolation.")
+    return op, back
+
+
+_KINDS = {("nearest", 1): "UpsampleNearest1D", ("nearest", 2): "UpsampleNearest2D",
+          ("nearest", 3): "UpsampleNearest3D", ("nearest-exact", 1): "UpsampleNearestExact1D",
+          ("nearest-exact", 2): "UpsampleNearestExact2D",
+          ("nearest-exact", 3): "UpsampleNearestExact3D", ("linear", 1): "UpsampleLinear1D",
+          ("bilinear", 2): "UpsampleBilinear2D", ("bicubic", 2): "UpsampleBicubic2D",
+          ("trilinear", 3): "UpsampleTrilinear3D"}
+INTERPOLATE = {key: _interp_pair("upsample_" + kind[8:].lower(), kind + "Backward0")[0]
+               for key, kind in _KINDS.items()}
+"""The interpolation ops by (mode, number of spatial dims)."""
+
+
+def _declare_rules() -> None:
+    from .._vmap import _rules as V
+    V._declare(_trailing_rule, "im2col", "col2im", "pixel_shuffle", "pixel_unshuffle")
+    for kind in _KINDS.values():
+        name = "upsample_" + kind[8:].lower()
+        V._declare(_trailing_rule, name, name + "_backward")
+
+
+_declare_rules()
+
+__all__ = ["IM2COL", "COL2IM", "PIXEL_SHUFFLE", "PIXEL_UNSHUFFLE", "INTERPOLATE", "blocks"]
