@@ -23,6 +23,7 @@ bench: $(STAMP)
 	$(PY) benchmarks/run.py
 	$(PY) benchmarks/random_draws.py
 	$(PY) benchmarks/peak_memory.py
+	$(PY) benchmarks/conv2d.py
 
 bench-quick: $(STAMP)
 	$(PY) benchmarks/run.py --quick

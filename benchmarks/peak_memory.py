@@ -1,4 +1,4 @@
-"""Peak memory of W7 (the GPT-style training step) per library, each in its own process.
+"""Peak memory of W7 (GPT-style step) and W8 (LeNet step) per library, each in its own process.
 
 A child imports only its library, records its resident set size after import and after model
 construction, runs 30 training steps and reports its peak RSS (``ru_maxrss``). Usage::
@@ -31,14 +31,17 @@ def _rss_kb() -> int:
     return 0
 
 
-def child(lib: str) -> None:
+WORKLOADS = {"W7": "w7_autograd", "W8": "w8_autograd"}
+
+
+def child(lib: str, workload: str) -> None:
     module = importlib.import_module(lib)
     if lib == "torch":
         module.set_num_threads(1)
     sys.path.insert(0, str(HERE))
     import workloads_nn
     baseline = _rss_kb()
-    step, _ = workloads_nn.w7_autograd(module)
+    step, _ = getattr(workloads_nn, WORKLOADS[workload])(module)
     for _ in range(STEPS):
         step()
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -47,20 +50,23 @@ def child(lib: str) -> None:
 
 def main() -> None:
     rows = []
-    for lib in ("tapegrad", "torch"):
-        proc = subprocess.run([sys.executable, __file__, "--child", lib], capture_output=True,
-                              text=True)
-        if proc.returncode:
-            rows.append(f"| {lib} | not measured: {proc.stderr.strip().splitlines()[-1][:80]} |")
-            continue
-        r = json.loads(proc.stdout.strip().splitlines()[-1])
-        rows.append(f"| {lib} | {r['peak_kb'] / 1024:.0f} MiB | "
-                    f"+{(r['peak_kb'] - r['baseline_kb']) / 1024:.0f} MiB |")
-    print(f"| W7, {STEPS} steps | peak RSS | over import |\n|---|---|---|\n" + "\n".join(rows))
+    for workload in WORKLOADS:
+        for lib in ("tapegrad", "torch"):
+            proc = subprocess.run([sys.executable, __file__, "--child", lib, workload],
+                                  capture_output=True, text=True)
+            if proc.returncode:
+                why = (proc.stderr.strip().splitlines() or ["?"])[-1][:80]
+                rows.append(f"| {workload} | {lib} | not measured: {why} | |")
+                continue
+            r = json.loads(proc.stdout.strip().splitlines()[-1])
+            rows.append(f"| {workload} | {lib} | {r['peak_kb'] / 1024:.0f} MiB | "
+                        f"+{(r['peak_kb'] - r['baseline_kb']) / 1024:.0f} MiB |")
+    print(f"| workload ({STEPS} steps) | library | peak RSS | over import |\n|---|---|---|---|\n"
+          + "\n".join(rows))
 
 
 if __name__ == "__main__":
     if "--child" in sys.argv:
-        child(sys.argv[sys.argv.index("--child") + 1])
+        child(*sys.argv[sys.argv.index("--child") + 1:][:2])
     else:
         main()

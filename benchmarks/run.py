@@ -69,7 +69,7 @@ LIBS = ("tapegrad", "torch", "numpy")
 from workloads import (GradFn, Step, W1_OPS, to_numpy, w1_autograd, w1_numpy,  # noqa: E402
                        w2_autograd, w2_numpy, w3_autograd, w3_numpy, w5_autograd, w5_numpy,
                        w6_autograd, w6_numpy)
-from workloads_nn import w2n_autograd, w7_autograd  # noqa: E402
+from workloads_nn import w2n_autograd, w7_autograd, w8_autograd  # noqa: E402
 
 
 def autograd_module(lib: str) -> ModuleType | None:
@@ -204,6 +204,8 @@ WORKLOADS = [
              1e3, w2n_autograd, w2_numpy, (5, 40), 1e-3, 1e-5),
     Workload("W7", "GPT-style char model step (2 blocks, 4 heads, width 64, batch 32x16), AdamW",
              "ms", 1e3, w7_autograd, None, (5, 30), 1e-3, 1e-5),
+    Workload("W8", "LeNet-5 step (D2L 7.6), batch 64 of 1x28x28, f32, SGD", "ms", 1e3,
+             w8_autograd, None, (5, 30), 1e-3, 1e-5),
 ]
 
 
@@ -377,7 +379,7 @@ def main() -> None:
     if only is None or "W4" in only:
         print("running W4 ...", file=sys.stderr, flush=True)
         rows.extend(w4_rows(args.quick))
-    order = ["W1", "W2", "W2n", "W3", "W4", "W5", "W6", "W7"]
+    order = ["W1", "W2", "W2n", "W3", "W4", "W5", "W6", "W7", "W8"]
     rows.sort(key=lambda r: (order.index(r.workload), LIBS.index(r.lib)))
     add_ratios(rows)
 

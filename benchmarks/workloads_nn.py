@@ -137,3 +137,44 @@ def w2n_autograd(T: ModuleType) -> tuple[Step, GradFn]:
 
 
 assert W2_BATCH and W2_LR  # W2n shares W2's data, sizes and learning rate
+
+
+# W8: LeNet-5 as in D2L 7.6 (two 5x5 convolutions with average pooling, sigmoid, three Linear
+# layers), batch 64 of 1x28x28 float32, cross-entropy, SGD; gradients checked against torch's.
+def lenet(T: ModuleType) -> Any:
+    nn = T.nn
+    return nn.Sequential(
+        nn.Conv2d(1, 6, kernel_size=5, padding=2), nn.Sigmoid(),
+        nn.AvgPool2d(kernel_size=2, stride=2),
+        nn.Conv2d(6, 16, kernel_size=5), nn.Sigmoid(),
+        nn.AvgPool2d(kernel_size=2, stride=2),
+        nn.Flatten(),
+        nn.Linear(16 * 5 * 5, 120), nn.Sigmoid(),
+        nn.Linear(120, 84), nn.Sigmoid(),
+        nn.Linear(84, 10))
+
+
+def w8_autograd(T: ModuleType) -> tuple[Step, GradFn]:
+    rng = np.random.default_rng(8)
+    x = T.tensor(rng.random((64, 1, 28, 28), dtype=np.float32))
+    y = T.tensor(rng.integers(0, 10, 64))
+    F = T.nn.functional
+
+    def fresh() -> Any:
+        T.manual_seed(0)
+        return lenet(T)
+
+    model = fresh()
+    optimizer = T.optim.SGD(model.parameters(), lr=0.1)
+
+    def step() -> None:
+        optimizer.zero_grad()
+        F.cross_entropy(model(x), y).backward()
+        optimizer.step()
+
+    def grads() -> list:
+        m = fresh()
+        F.cross_entropy(m(x), y).backward()
+        return [to_numpy(p.grad) for p in m.parameters()]
+
+    return step, grads
