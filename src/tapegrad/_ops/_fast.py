@@ -64,14 +64,17 @@ def fast_path(op: Op) -> Callable | None:
             except ValueError as exc:
                 raise _shape_error(op, [d], exc) from None
         else:
-            if b.__class__ is Tensor or b.__class__ in _PLAIN:
+            b_cls = b.__class__
+            if b_cls is float or b_cls is int:  # a number: checked first, the common case
+                if dt.kind != "f":
+                    return general(op, a, b, **params)
+                e = b
+            elif b_cls is Tensor or b_cls in _PLAIN:
                 e = b._data
                 if e.dtype is not dt:
                     return general(op, a, b, **params)
                 if b._requires_grad:
                     needs |= 2
-            elif (b.__class__ is float or b.__class__ is int) and dt.kind == "f":
-                e = b
             else:
                 return general(op, a, b, **params)
             try:
