@@ -38,6 +38,21 @@ def _fill(param: Tensor | None, value: float) -> None:
             param.fill_(value)
 
 
+def _affine_parameters(module: Module, affine: bool, shape: tuple, bias: bool, device: Any,
+                       dtype: Any) -> None:
+    """Register ``weight`` (and ``bias`` unless ``bias=False``) of ``shape``, or None for both
+    when the normalisation has no affine map, in torch's order."""
+    if affine:
+        module.weight = Parameter(tapegrad.empty(shape, device=device, dtype=dtype))
+        if bias:
+            module.bias = Parameter(tapegrad.empty(shape, device=device, dtype=dtype))
+        else:
+            module.register_parameter("bias", None)
+    else:
+        module.register_parameter("weight", None)
+        module.register_parameter("bias", None)
+
+
 class LayerNorm(Module):
     """Layer normalisation over the trailing ``normalized_shape`` dims, with an elementwise
     affine map (``weight`` ones and ``bias`` zeros at first) when ``elementwise_affine``.
@@ -51,24 +66,13 @@ class LayerNorm(Module):
         self.normalized_shape = _normalized_shape(normalized_shape)
         self.eps = eps
         self.elementwise_affine = elementwise_affine
-        if elementwise_affine:
-            self.weight = Parameter(tapegrad.empty(self.normalized_shape, device=device,
-                                                   dtype=dtype))
-            if bias:
-                self.bias = Parameter(tapegrad.empty(self.normalized_shape, device=device,
-                                                     dtype=dtype))
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        _affine_parameters(self, elementwise_affine, self.normalized_shape, bias, device, dtype)
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
         """``weight`` to ones, ``bias`` to zeros."""
-        if self.elementwise_affine:
-            _fill(self.weight, 1.0)
-            _fill(self.bias, 0.0)
+        _fill(self.weight, 1.0)
+        _fill(self.bias, 0.0)
 
     def forward(self, input: Tensor) -> Tensor:
         return F.layer_norm(input, self.normalized_shape, self.weight, self.bias, self.eps)
@@ -315,22 +319,13 @@ class GroupNorm(Module):
         self.num_channels = num_channels
         self.eps = eps
         self.affine = affine
-        if affine:
-            self.weight = Parameter(tapegrad.empty(num_channels, device=device, dtype=dtype))
-            if bias:
-                self.bias = Parameter(tapegrad.empty(num_channels, device=device, dtype=dtype))
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        _affine_parameters(self, affine, (num_channels,), bias, device, dtype)
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
         """``weight`` to ones, ``bias`` to zeros."""
-        if self.affine:
-            _fill(self.weight, 1.0)
-            _fill(self.bias, 0.0)
+        _fill(self.weight, 1.0)
+        _fill(self.bias, 0.0)
 
     def forward(self, input: Tensor) -> Tensor:
         return F.group_norm(input, self.num_groups, self.weight, self.bias, self.eps)

@@ -230,6 +230,15 @@ def _activation(name: str | Callable) -> Callable:
     raise RuntimeError(f"activation should be relu/gelu, not {name}")
 
 
+def _feed_forward(layer: Module, d_model: int, width: int, dropout: float, bias: bool,
+                  options: dict) -> None:
+    """The feed-forward block's modules (``linear1``, ``dropout``, ``linear2``), made in torch's
+    order (which is the order their weights are drawn in)."""
+    layer.linear1 = Linear(d_model, width, bias=bias, **options)
+    layer.dropout = Dropout(dropout)
+    layer.linear2 = Linear(width, d_model, bias=bias, **options)
+
+
 class TransformerEncoderLayer(Module):
     """Self-attention then a feed-forward block, each with a residual connection and LayerNorm
     (after the sum, or before the block with ``norm_first=True``), as in "Attention Is All You
@@ -244,9 +253,7 @@ class TransformerEncoderLayer(Module):
         options = {"device": device, "dtype": dtype}
         self.self_attn = MultiheadAttention(d_model, nhead, dropout=dropout, bias=bias,
                                             batch_first=batch_first, **options)
-        self.linear1 = Linear(d_model, dim_feedforward, bias=bias, **options)
-        self.dropout = Dropout(dropout)
-        self.linear2 = Linear(dim_feedforward, d_model, bias=bias, **options)
+        _feed_forward(self, d_model, dim_feedforward, dropout, bias, options)
         self.norm_first = norm_first
         self.norm1 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias, **options)
         self.norm2 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias, **options)
@@ -339,14 +346,12 @@ class TransformerDecoderLayer(Module):
                                             batch_first=batch_first, **options)
         self.multihead_attn = MultiheadAttention(d_model, nhead, dropout=dropout, bias=bias,
                                                  batch_first=batch_first, **options)
-        self.linear1 = Linear(d_model, dim_feedforward, bias=bias, **options)
-        self.dropout = Dropout(dropout)
-        self.linear2 = Linear(dim_feedforward, d_model, bias=bias, **options)
+        _feed_forward(self, d_model, dim_feedforward, dropout, bias, options)
         self.norm_first = norm_first
         self.norm1 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias, **options)
         self.norm2 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias, **options)
         self.norm3 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias, **options)
-        self.dropout1, self.dropout2, self.dropout3 = Dropout(dropout), Dropout(dropout), Dropout(dropout)
+        self.dropout1, self.dropout2, self.dropout3 = (Dropout(dropout) for _ in range(3))
         self.activation = _activation(activation)
 
     def forward(self, tgt: Tensor, memory: Tensor, tgt_mask: Tensor | None = None,
