@@ -309,6 +309,10 @@ from nn_pooling_cases import POOLING_CASES, POOLING_INDIRECT  # noqa: E402
 CASES.update(NN_CASES)
 CASES.update(CONV_CASES)
 CASES.update(POOLING_CASES)
+from core_alias_cases import CASES as ALIAS_CASES, INDIRECT as ALIAS_INDIRECT  # noqa: E402
+CASES.update(ALIAS_CASES)
+from nn_grid_cases import CASES as GRID_CASES, INDIRECT as GRID_INDIRECT  # noqa: E402
+CASES.update(GRID_CASES)
 
 
 def _as_outputs(out):
@@ -447,7 +451,7 @@ def test_second_order(name, i):
 
 # Internal ops that no public function records directly; they appear in gradient graphs.
 INDIRECT = ({"index_backward", "sum_to_size", "select"} | NN_INDIRECT | CONV_INDIRECT
-            | POOLING_INDIRECT)
+            | POOLING_INDIRECT | ALIAS_INDIRECT | GRID_INDIRECT)
 
 _coverage_cache: dict = {}
 

@@ -86,6 +86,11 @@ logical_and, logical_or, logical_xor, logical_not = (_E.LOGICAL_AND, _E.LOGICAL_
                                                      _E.LOGICAL_XOR, _E.LOGICAL_NOT)
 isnan, isinf, isfinite = _E.ISNAN, _E.ISINF, _E.ISFINITE
 erf, erfc, lgamma, digamma = _SP.ERF, _SP.ERFC, _SP.LGAMMA, _SP.DIGAMMA
+# torch's other names, in-place functions (torch.exp_) and dtype helpers (torch.promote_types)
+from . import _aliases as _aliases_module  # noqa: E402
+for _name, _fn in _aliases_module.toplevel().items():
+    globals().setdefault(_name, _fn)
+del _name, _fn
 
 
 class cuda:

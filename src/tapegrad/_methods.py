@@ -286,6 +286,10 @@ def install() -> None:
     Tensor.T = property(lambda self: S_T(self), doc="Dimensions reversed (PermuteBackward0).")
     Tensor.mT = property(lambda self: Sh.transpose(self, -2, -1),
                          doc="The last two dimensions swapped.")
+    from ._ops.vision import tensor_unfold
+    _set("unfold", tensor_unfold)
+    from . import _aliases  # torch's other names and in-place forms (absolute, exp_, ...)
+    _aliases.install(_set, _inplace)
 
 
 _T_WARNINGS = {  # torch warns once per process, like its C++ TORCH_WARN_ONCE
