@@ -1,6 +1,7 @@
 """Image rearrangements with torch's fused backward: ``im2col``/``col2im`` (``F.unfold`` and
 ``F.fold``: ``Im2ColBackward0``, ``Col2ImBackward0``), ``pixel_shuffle``/``pixel_unshuffle`` and
-the interpolations of ``F.interpolate`` (``UpsampleNearest2DBackward0``, ...).
+the interpolations of ``F.interpolate`` (``UpsampleNearest2DBackward0``, ...), ``Tensor.unfold``
+(a strided view, ``UnfoldBackward0``) and ``F.affine_grid`` (``AffineGridGeneratorBackward0``).
 
 All four are linear, and they come in transposed pairs: the gradient of ``im2col`` is a
 ``col2im`` (each window's gradient added back where the window was read) and the other way
@@ -14,6 +15,8 @@ from typing import Any, Sequence
 import numpy as np
 
 from ._registry import linear
+from .reduction import SUM_DIM
+from .shape import reshape
 from .pooling import _padded_view, _trailing_rule
 
 Ints = Sequence[int]
@@ -211,9 +214,125 @@ INTERPOLATE = {key: _interp_pair("upsample_" + kind[8:].lower(), kind + "Backwar
 """The interpolation ops by (mode, number of spatial dims)."""
 
 
+# -- Tensor.unfold: every window of ``size`` elements, ``step`` apart, along one dim -----------
+# The forward is a strided view of the input (no copy); the gradient adds each window back where
+# it was read.  ``dim`` is negative, counted from the input's end, so a vmap batch dim in front
+# changes nothing.
+
+
+def _unfold_view(input: np.ndarray, dim: int, size: int, step: int) -> np.ndarray:
+    ax = input.ndim + dim
+    count = (input.shape[ax] - size) // step + 1
+    shape = input.shape[:ax] + (count,) + input.shape[ax + 1:] + (size,)
+    strides = (input.strides[:ax] + (input.strides[ax] * step,) + input.strides[ax + 1:]
+               + (input.strides[ax],))
+    return np.lib.stride_tricks.as_strided(input, shape, strides)
+
+
+def _unfold_sum(input: np.ndarray, target: tuple, dim: int, size: int, step: int) -> np.ndarray:
+    out = np.zeros(tuple(target), input.dtype)
+    ax = out.ndim + dim
+    count = input.shape[ax]
+    windows = np.moveaxis(input, -1, 0)  # (size, ...): one slice per position in the window
+    for k in range(size):  # a loop over window positions, not over windows
+        index = (slice(None),) * ax + (slice(k, k + (count - 1) * step + 1, step),)
+        out[index] += windows[k]
+    return out
+
+
+TENSOR_UNFOLD = linear(
+    "unfold", _unfold_view, "UnfoldBackward0",
+    lambda g, input_shape, dim, size, step: UNFOLD_SUM(
+        g, target=tuple(input_shape), dim=dim, size=size, step=step),
+    params=("dim", "size", "step"), view=True,
+    doc="The windows of ``size`` elements, ``step`` apart, along ``dim`` (``Tensor.unfold``).")
+UNFOLD_SUM = linear(
+    "unfold_backward", _unfold_sum, "UnfoldBackwardBackward0",
+    lambda g, dim, size, step: TENSOR_UNFOLD(g, dim=dim, size=size, step=step),
+    params=("target", "dim", "size", "step"), doc="The gradient of ``Tensor.unfold``.")
+
+
+def tensor_unfold(self: Any, dimension: int, size: int, step: int) -> Any:
+    """``Tensor.unfold(dimension, size, step)``: a view holding every slice of ``size``
+    elements along ``dimension``, ``step`` apart, in a new last dim.
+
+        >>> import tapegrad as torch
+        >>> torch.arange(5.).unfold(0, 2, 2)
+        tensor([[0., 1.],
+                [2., 3.]])
+    """
+    nd = max(self.dim(), 1)
+    if not -nd <= dimension < nd:
+        raise IndexError(f"Dimension out of range (expected to be in range of [{-nd}, "
+                         f"{nd - 1}], but got {dimension})")
+    pos = dimension % nd
+    length = self.shape[pos] if self.dim() else 1
+    if size < 0:
+        raise RuntimeError(f"size is {size} but must be >= 0")
+    if size > length:
+        raise RuntimeError(f"maximum size for tensor at dimension {pos} is {length} but size "
+                           f"is {size}")
+    if step <= 0:
+        raise RuntimeError(f"step is {step} but must be > 0")
+    if self.dim() == 0:  # (torch: a 0-d tensor's one window is the value itself)
+        return self.reshape(1)
+    return TENSOR_UNFOLD(self, dim=pos - nd, size=int(size), step=int(step))
+
+
+# -- affine_grid: the base grid of homogeneous pixel coordinates times theta ---------------------
+# Linear in theta and saving no tensors (only the output size), so, as in torch, a grid can be
+# backpropagated through more than once.
+
+
+def _base_line(steps: int, align_corners: bool, dtype: np.dtype) -> np.ndarray:
+    """Normalised pixel-centre coordinates of one dim, as torch's linspace computes them in
+    ``dtype`` (forward from -1 for the first half, back from 1 for the second)."""
+    t = dtype.type
+    if steps <= 1:
+        return np.zeros(steps, dtype)
+    step = t(2) / t(steps - 1)
+    i = np.arange(steps)
+    half = steps // 2
+    line = np.where(i < half, t(-1) + step * i.astype(dtype),
+                    t(1) - step * (steps - 1 - i).astype(dtype)).astype(dtype)
+    return line if align_corners else (line * t(steps - 1) / t(steps)).astype(dtype)
+
+
+def affine_base(spatial: Ints, align_corners: bool, dtype: np.dtype) -> np.ndarray:
+    """(P, k + 1) rows (x, y[, z], 1) over the output pixels, x varying fastest."""
+    lines = [_base_line(int(s), align_corners, dtype) for s in spatial]
+    mesh = np.meshgrid(*lines, indexing="ij")
+    cols = [m.reshape(-1) for m in reversed(mesh)] + [np.ones(mesh[0].size, dtype)]
+    return np.stack(cols, axis=1)
+
+
+def _affine_grid(theta: np.ndarray, spatial: Ints, align_corners: bool) -> np.ndarray:
+    base = affine_base(spatial, align_corners, theta.dtype)
+    out = base @ np.swapaxes(theta, -1, -2)  # (..., P, k)
+    return out.reshape(theta.shape[:-2] + tuple(spatial) + (len(spatial),))
+
+
+def _affine_grid_vjp(g: Any, input_shape: tuple, spatial: Ints, align_corners: bool) -> Any:
+    k = len(spatial)
+    lead = tuple(input_shape)[:-2]
+    # (the dtype's name, not raw(g).dtype: under vmap g's data is not readable)
+    dtype = np.dtype(str(g.dtype).rsplit(".", 1)[-1])
+    base = affine_base(spatial, align_corners, dtype)
+    # (a broadcast product summed over the pixels: matmul with a constant is not vmap-safe)
+    cols = reshape(g, shape=lead + (base.shape[0], k, 1)) * base.reshape(base.shape[0], 1, k + 1)
+    return SUM_DIM(cols, dim=(len(lead),), keepdim=False)  # (the registry op wants dims >= 0)
+
+
+AFFINE_GRID = linear(
+    "affine_grid_generator", _affine_grid, "AffineGridGeneratorBackward0", _affine_grid_vjp,
+    params=("spatial", "align_corners"),
+    doc="The sampling grid (N, *spatial, k) of affine maps theta (N, k, k + 1).")
+
+
 def _declare_rules() -> None:
     from .._vmap import _rules as V
-    V._declare(_trailing_rule, "im2col", "col2im", "pixel_shuffle", "pixel_unshuffle")
+    V._declare(_trailing_rule, "im2col", "col2im", "pixel_shuffle", "pixel_unshuffle",
+               "unfold", "unfold_backward", "affine_grid_generator")
     for kind in _KINDS.values():
         name = "upsample_" + kind[8:].lower()
         V._declare(_trailing_rule, name, name + "_backward")
@@ -221,4 +340,5 @@ def _declare_rules() -> None:
 
 _declare_rules()
 
-__all__ = ["IM2COL", "COL2IM", "PIXEL_SHUFFLE", "PIXEL_UNSHUFFLE", "INTERPOLATE", "blocks"]
+__all__ = ["IM2COL", "COL2IM", "PIXEL_SHUFFLE", "PIXEL_UNSHUFFLE", "INTERPOLATE", "TENSOR_UNFOLD",
+           "UNFOLD_SUM", "tensor_unfold", "AFFINE_GRID", "affine_base", "blocks"]

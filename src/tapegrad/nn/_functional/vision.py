@@ -1,6 +1,7 @@
 """Channel dropout for images and sequences (``dropout1d``/``2d``/``3d``), ``unfold``/``fold``
 (sliding blocks as columns and back: the ops ``Im2ColBackward0``/``Col2ImBackward0`` of
-``tapegrad._ops.vision``) and ``pixel_shuffle``/``pixel_unshuffle``.
+``tapegrad._ops.vision``), ``pixel_shuffle``/``pixel_unshuffle``, ``interpolate``, and
+``affine_grid``/``grid_sample`` (sampling an image at the points of a grid).
 
 Channel dropout zeroes whole channels: one Bernoulli draw per (example, channel), in torch's
 order (``empty((N, C, 1, ...)).bernoulli_(1 - p)``, then ``/ (1 - p)``), so seeded masks are
@@ -289,3 +290,151 @@ def upsample(input: Tensor, size: Any = None, scale_factor: Any = None, mode: st
 
 
 __all__ += ["interpolate", "upsample"]
+
+
+# -- affine_grid and grid_sample -------------------------------------------------------------------
+# affine_grid is the registry op AffineGridGeneratorBackward0 (linear in theta); grid_sample is
+# composed from tapegrad ops (its grad_fn is ViewBackward0, not torch's fused
+# GridSampler2DBackward0); gradients flow to theta, input and grid.
+_ALIGN_WARNING = ("Default grid_sample and affine_grid behavior has changed to "
+                  "align_corners=False since 1.3.0. Please specify align_corners=True if the old "
+                  "behavior is desired. See the documentation of grid_sample for details.")
+
+
+def affine_grid(theta: Tensor, size: Any, align_corners: bool | None = None) -> Tensor:
+    """The sampling grid of a batch of affine maps ``theta`` (N, 2, 3) for an output of
+    ``size`` (N, C, H, W): (N, H, W, 2) normalised (x, y) source coordinates (and (N, 3, 4) ->
+    (N, D, H, W, 3) for 5-D sizes), to feed ``grid_sample``.  Linear in theta."""
+    if align_corners is None:
+        warnings.warn(_ALIGN_WARNING, stacklevel=2)
+        align_corners = False
+    if not theta.is_floating_point():
+        raise ValueError(f"Expected theta to have floating point type, but got {theta.dtype}")
+    if len(size) == 4:
+        if theta.dim() != 3 or theta.shape[-2] != 2 or theta.shape[-1] != 3:
+            raise ValueError(f"Expected a batch of 2D affine matrices of shape Nx2x3 for size "
+                             f"{size}. Got {theta.shape}.")
+        spatial = tuple(size[-2:])
+    elif len(size) == 5:
+        if theta.dim() != 3 or theta.shape[-2] != 3 or theta.shape[-1] != 4:
+            raise ValueError(f"Expected a batch of 3D affine matrices of shape Nx3x4 for size "
+                             f"{size}. Got {theta.shape}.")
+        spatial = tuple(size[-3:])
+    else:
+        raise NotImplementedError(f"affine_grid only supports 4D and 5D sizes, for 2D and 3D "
+                                  f"affine transforms, respectively. Got size {size}.")
+    if align_corners and min(spatial) == 1:
+        warnings.warn("Since version 1.3.0, affine_grid behavior has changed for unit-size "
+                      "grids when align_corners=True. This is not an intended use case of "
+                      "affine_grid. See the documentation of affine_grid for details.",
+                      stacklevel=2)
+    elif min(size) <= 0:
+        raise ValueError(f"Expected non-zero, positive output size. Got {size}")
+    return _V.AFFINE_GRID(theta, spatial=tuple(int(v) for v in spatial),
+                          align_corners=bool(align_corners))
+
+
+def _unnormalize(coord: Tensor, size: int, align_corners: bool) -> Tensor:
+    if align_corners:  # -1 and 1 are the centres of the corner pixels
+        return (coord + 1) / 2 * (size - 1)
+    return ((coord + 1) * size - 1) / 2  # -1 and 1 are the outer edges of the corner pixels
+
+
+def _reflect(coord: Tensor, twice_low: int, twice_high: int) -> Tensor:
+    """Fold coordinates back into [low, high] by mirror reflection at the bounds."""
+    if twice_low == twice_high:
+        return coord * 0
+    low = twice_low / 2
+    span = (twice_high - twice_low) / 2
+    shifted = coord - low
+    dist = tapegrad.where(shifted < 0, -shifted, shifted)  # (torch: slope +1 at 0)
+    extra = tapegrad.fmod(dist, span)
+    flips = tapegrad.floor(dist.detach() / span)
+    even = tapegrad.fmod(flips, 2) == 0
+    return tapegrad.where(even, extra + low, span - extra + low)
+
+
+def _clip(coord: Tensor, size: int) -> Tensor:
+    """Clamp into [0, size - 1]; torch counts the bounds themselves as outside (zero slope)."""
+    inside = (coord > 0) & (coord < size - 1)
+    return tapegrad.where(inside, coord, coord.detach().clamp(0, size - 1))
+
+
+def _source(coord: Tensor, size: int, padding_mode: str, align_corners: bool) -> Tensor:
+    coord = _unnormalize(coord, size, align_corners)
+    if padding_mode == "border":
+        coord = _clip(coord, size)
+    elif padding_mode == "reflection":
+        if align_corners:
+            coord = _reflect(coord, 0, 2 * (size - 1))
+        else:
+            coord = _reflect(coord, -1, 2 * size - 1)
+        coord = _clip(coord, size)
+    return coord
+
+
+def _gather(flat: Tensor, ix: Tensor, iy: Tensor, h: int, w: int) -> Tensor:
+    """input values at integer (iy, ix) (N, P), zero where outside the image: (N, C, P)."""
+    inside = (ix >= 0) & (ix <= w - 1) & (iy >= 0) & (iy <= h - 1)
+    index = (iy.clamp(0, h - 1) * w + ix.clamp(0, w - 1)).long()
+    index = index.unsqueeze(1).expand(-1, flat.shape[1], -1)
+    values = tapegrad.gather(flat, 2, index)
+    return values * inside.unsqueeze(1).to(flat.dtype)
+
+
+def grid_sample(input: Tensor, grid: Tensor, mode: str = "bilinear",
+                padding_mode: str = "zeros", align_corners: bool | None = None) -> Tensor:
+    """Sample ``input`` (N, C, H, W) at the normalised (x, y) locations of ``grid``
+    (N, Ho, Wo, 2), -1 and 1 being the image's extremes: (N, C, Ho, Wo).  ``mode``
+    ``'bilinear'`` or ``'nearest'``; ``padding_mode`` says what lies outside the image
+    (``'zeros'``, ``'border'``: the edge pixels, ``'reflection'``: the mirrored image).
+    Bilinear sampling is differentiable in both input and grid."""
+    if mode not in ("bilinear", "nearest", "bicubic"):
+        raise ValueError(f"nn.functional.grid_sample(): expected mode to be 'bilinear', "
+                         f"'nearest' or 'bicubic', but got: '{mode}'")
+    if padding_mode not in ("zeros", "border", "reflection"):
+        raise ValueError(f"nn.functional.grid_sample(): expected padding_mode to be 'zeros', "
+                         f"'border', or 'reflection', but got: '{padding_mode}'")
+    if align_corners is None:
+        warnings.warn(_ALIGN_WARNING, stacklevel=2)
+        align_corners = False
+    sizes = list(grid.shape)
+    if grid.shape[-1] != input.dim() - 2:
+        raise RuntimeError(f"grid_sampler(): expected grid to have size {input.dim() - 2} in "
+                           f"last dimension, but got grid with sizes {sizes}")
+    if input.shape[0] != grid.shape[0]:
+        raise RuntimeError(f"grid_sampler(): expected grid and input to have same batch size, "
+                           f"but got input with sizes {list(input.shape)} and grid with sizes "
+                           f"{sizes}")
+    if input.dtype != grid.dtype:
+        from .activation import _scalar_name
+        raise RuntimeError(f"expected scalar type {_scalar_name(input.dtype)} but found "
+                           f"{_scalar_name(grid.dtype)}")
+    if input.dim() != 4 or mode == "bicubic":
+        raise NotImplementedError("grid_sample: tapegrad supports 4-D input with 'bilinear' or "
+                                  "'nearest' mode only")
+    n, c, h, w = input.shape
+    ho, wo = grid.shape[1], grid.shape[2]
+    flat = input.reshape(n, c, h * w)
+    gx = grid[..., 0].reshape(n, ho * wo)
+    gy = grid[..., 1].reshape(n, ho * wo)
+    ix = _source(gx, w, padding_mode, bool(align_corners))
+    iy = _source(gy, h, padding_mode, bool(align_corners))
+    if mode == "nearest":
+        out = _gather(flat, ix.detach().round(), iy.detach().round(), h, w)
+        if grid.requires_grad:  # torch's grid gradient is zeros here, not None
+            out = out + (ix + iy).unsqueeze(1) * 0
+        return out.reshape(n, c, ho, wo)
+    x0, y0 = ix.detach().floor(), iy.detach().floor()
+    x1, y1 = x0 + 1, y0 + 1
+    # each corner weighted by the area of the opposite rectangle
+    corners = ((x0, y0, (x1 - ix) * (y1 - iy)), (x1, y0, (ix - x0) * (y1 - iy)),
+               (x0, y1, (x1 - ix) * (iy - y0)), (x1, y1, (ix - x0) * (iy - y0)))
+    out = None
+    for cx, cy, weight in corners:
+        term = _gather(flat, cx, cy, h, w) * weight.unsqueeze(1)
+        out = term if out is None else out + term
+    return out.reshape(n, c, ho, wo)
+
+
+__all__ += ["affine_grid", "grid_sample"]
