@@ -186,6 +186,20 @@ def _calculate_fan_in_and_fan_out(tensor: Tensor) -> tuple[int, int]:
     return tensor.size(1) * receptive, tensor.size(0) * receptive
 
 
+def _default_layer_init_(weight: Tensor, bias: Tensor | None, empty_bias: bool) -> None:
+    """torch's default initialisation of ``Linear`` and the convolutions: ``weight`` by
+    ``kaiming_uniform_(a=sqrt(5))``, which is uniform(+-1/sqrt(fan_in)), then ``bias`` uniform
+    in the same bound. With no inputs (fan_in 0) ``Linear`` still draws its bias over [0, 0]
+    (``empty_bias=True``) while the convolutions skip it, as torch does."""
+    kaiming_uniform_(weight, a=math.sqrt(5))
+    if bias is None:
+        return
+    fan_in, _ = _calculate_fan_in_and_fan_out(weight)
+    if fan_in > 0 or empty_bias:
+        bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
+        uniform_(bias, -bound, bound)
+
+
 def _calculate_correct_fan(tensor: Tensor, mode: str) -> int:
     mode = mode.lower()
     if mode not in ("fan_in", "fan_out"):

@@ -26,6 +26,7 @@ from typing import Any, Callable, Iterable
 
 import tapegrad
 from tapegrad import Tensor
+from tapegrad.utils._grads import zero_grads
 
 __all__ = ["Optimizer", "register_optimizer_step_pre_hook", "register_optimizer_step_post_hook"]
 
@@ -331,18 +332,7 @@ class Optimizer:
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Reset the gradients of all optimized tensors: to ``None`` (default), or to zeros
         with ``set_to_none=False``. A ``None`` gradient makes ``step`` skip the parameter."""
-        for group in self.param_groups:
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                if set_to_none:
-                    p.grad = None
-                else:
-                    if p.grad.grad_fn is not None:
-                        p.grad.detach_()
-                    else:
-                        p.grad.requires_grad_(False)
-                    p.grad.zero_()
+        zero_grads((p for group in self.param_groups for p in group["params"]), set_to_none)
 
     # -- state_dict -------------------------------------------------------------------------
     def state_dict(self) -> dict[str, Any]:

@@ -8,7 +8,6 @@ hold torch's numbers.
 """
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import tapegrad
@@ -94,13 +93,7 @@ class _ConvNd(Module):
 
     def reset_parameters(self) -> None:
         """Draw the initial values again (torch's recipe and order: weight, then bias)."""
-        # kaiming_uniform_ with a=sqrt(5) is uniform(-1/sqrt(fan_in), 1/sqrt(fan_in))
-        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
-        if self.bias is not None:
-            fan_in, _ = init._calculate_fan_in_and_fan_out(self.weight)
-            if fan_in != 0:
-                bound = 1 / math.sqrt(fan_in)
-                init.uniform_(self.bias, -bound, bound)
+        init._default_layer_init_(self.weight, self.bias, empty_bias=False)
 
     def extra_repr(self) -> str:
         s = f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, " \

@@ -63,13 +63,8 @@ class Linear(Module):
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
-        """Draw the initial values again (torch's recipe and order)."""
-        # kaiming_uniform_ with a=sqrt(5) is uniform(-1/sqrt(fan_in), 1/sqrt(fan_in))
-        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
-        if self.bias is not None:
-            fan_in, _ = init._calculate_fan_in_and_fan_out(self.weight)
-            bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
-            init.uniform_(self.bias, -bound, bound)
+        """Draw the initial values again (torch's recipe and order: weight, then bias)."""
+        init._default_layer_init_(self.weight, self.bias, empty_bias=True)
 
     def forward(self, input: tapegrad.Tensor) -> tapegrad.Tensor:
         return F.linear(input, self.weight, self.bias)

@@ -25,6 +25,7 @@ import tapegrad
 from ..parameter import Parameter, buffer_persistence
 from ._hooks import BackwardHook, RemovableHandle
 from ._state_dict import StateDictMixin
+from ...utils._grads import zero_grads
 
 __all__ = ["Module"]
 
@@ -371,17 +372,7 @@ class Module(StateDictMixin):
 
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Reset the parameters' gradients: to None (default) or to zeros."""
-        for p in self.parameters():
-            if p.grad is None:
-                continue
-            if set_to_none:
-                p.grad = None
-            else:
-                if p.grad.grad_fn is not None:
-                    p.grad.detach_()
-                else:
-                    p.grad.requires_grad_(False)
-                p.grad.zero_()
+        zero_grads(self.parameters(), set_to_none)
 
     def apply(self, fn: Callable[["Module"], None]) -> "Module":
         """Call ``fn`` on every child (recursively), then on self; e.g. custom initialisation."""
