@@ -313,6 +313,12 @@ from core_alias_cases import CASES as ALIAS_CASES, INDIRECT as ALIAS_INDIRECT  #
 CASES.update(ALIAS_CASES)
 from nn_grid_cases import CASES as GRID_CASES, INDIRECT as GRID_INDIRECT  # noqa: E402
 CASES.update(GRID_CASES)
+import importlib  # noqa: E402
+FAMILY_CASE_MODULES = [importlib.import_module(name) for name in (
+    "core_linalg_cases", "core_math_cases", "core_reduction_cases", "core_indexing_cases",
+    "core_bits_cases", "core_surface_cases", "nn_rnn_cases")]
+for _module in FAMILY_CASE_MODULES:
+    CASES.update(_module.CASES)
 
 
 def _as_outputs(out):
@@ -451,7 +457,8 @@ def test_second_order(name, i):
 
 # Internal ops that no public function records directly; they appear in gradient graphs.
 INDIRECT = ({"index_backward", "sum_to_size", "select"} | NN_INDIRECT | CONV_INDIRECT
-            | POOLING_INDIRECT | ALIAS_INDIRECT | GRID_INDIRECT)
+            | POOLING_INDIRECT | ALIAS_INDIRECT | GRID_INDIRECT
+            | set().union(*(m.INDIRECT for m in FAMILY_CASE_MODULES)))
 
 _coverage_cache: dict = {}
 

@@ -90,6 +90,8 @@ erf, erfc, lgamma, digamma = _SP.ERF, _SP.ERFC, _SP.LGAMMA, _SP.DIGAMMA
 from . import _aliases as _aliases_module  # noqa: E402
 for _name, _fn in _aliases_module.toplevel().items():
     globals().setdefault(_name, _fn)
+from . import _surface as _surface_module  # noqa: E402
+globals().update(_surface_module.functions())
 del _name, _fn
 
 

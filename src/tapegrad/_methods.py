@@ -290,6 +290,8 @@ def install() -> None:
     _set("unfold", tensor_unfold)
     from . import _aliases  # torch's other names and in-place forms (absolute, exp_, ...)
     _aliases.install(_set, _inplace)
+    from . import _surface  # the long tail: kron, cummax, bitwise_and, erfinv, ...
+    _surface.install_methods(_set, _inplace)
 
 
 _T_WARNINGS = {  # torch warns once per process, like its C++ TORCH_WARN_ONCE
