@@ -107,6 +107,42 @@ def test_float32_steps_bit_equal_to_torch(name, kwargs, correctly_rounded_sqrt):
             np.testing.assert_array_equal(b, a, err_msg=f"step {step + 1}")
 
 
+SGD_CASES = [(n, k) for n, k in CASES if n == "SGD"]
+
+
+@pytest.mark.parametrize("name,kwargs", SGD_CASES, ids=[f"{n}-{k}" for n, k in SGD_CASES])
+def test_float64_sgd_steps_bit_equal_to_torch(name, kwargs):
+    """SGD is made of ``add_(alpha=)`` and ``mul_``: through BLAS's fused axpy, float64 steps
+    are torch's exactly too."""
+    for step, (theirs, ours) in enumerate(_run(name, kwargs, "float64")):
+        for a, b in zip(theirs, ours):
+            np.testing.assert_array_equal(b, a, err_msg=f"step {step + 1}")
+
+
+@pytest.mark.parametrize("name,kwargs", [c for c in CASES if c[0] in ("SGD", "Adam", "RMSprop")],
+                         ids=lambda c: str(c))
+def test_float32_steps_bit_equal_without_blas_axpy(name, kwargs, correctly_rounded_sqrt,
+                                                   monkeypatch):
+    """Where NumPy's BLAS offers no fused axpy, the float64 fallback gives the same bits."""
+    from tapegrad.optim import _axpy
+    monkeypatch.setattr(_axpy, "_CHECKED", {np.float32: None, np.float64: None})
+    for step, (theirs, ours) in enumerate(_run(name, kwargs, "float32", steps=10)):
+        for a, b in zip(theirs, ours):
+            np.testing.assert_array_equal(b, a, err_msg=f"step {step + 1}")
+
+
+def test_blas_axpy_is_found_and_fused_here():
+    """The machines we test on ship NumPy wheels with OpenBLAS: the fused path must be live
+    (otherwise the speed of optimizer steps silently falls back)."""
+    from tapegrad.optim import _axpy
+    if not _axpy._libraries():
+        pytest.skip("this NumPy does not bundle OpenBLAS (e.g. macOS wheels use Accelerate)")
+    y = np.array([1.0, 2.0], dtype=np.float32)
+    assert _axpy.axpy(0.5, np.array([2.0, 4.0], dtype=np.float32), y)
+    np.testing.assert_array_equal(y, [2.0, 4.0])
+    assert not _axpy.axpy(0.5, np.ones(3, np.float32), np.ones(2, np.float32))  # sizes differ
+
+
 def _assert_within_ulps(ours: np.ndarray, theirs: np.ndarray, ulps: float, what: str) -> None:
     scale = np.spacing(np.abs(theirs).max().astype(theirs.dtype))
     worst = np.abs(ours.astype(np.float64) - theirs).max() / scale

@@ -2,12 +2,15 @@
 
 torch's optimizers are written with ``add_(other, alpha=a)``, ``lerp_``, ``addcmul_`` and
 ``addcdiv_``.  On the CPU the first three compute ``x * y + z`` with a fused multiply-add: one
-rounding instead of two.  NumPy has no FMA, so for float32 (and half types) these kernels work in
-float64, where the product of two float32 numbers is exact, and round once at the end.  That
-reproduces torch's float32 results bit for bit (a double rounding could only differ on a tie,
-about once in 2**29 operations).  float64 tensors use plain operations and may differ from
-torch's results by one unit in the last place now and then.  A scalar coefficient is first
-rounded to the tensor's dtype, because that is what torch's kernel receives.
+rounding instead of two.  NumPy has no FMA.  Where one factor is a number (``add_``, ``lerp_``)
+the update goes through the BLAS axpy NumPy ships with, which fuses (``_axpy.py``: exact for
+float32 and float64, and faster than NumPy's ``y += a * x``).  Otherwise, and where that BLAS is
+missing, float32 (and half types) work in float64, where the product of two float32 numbers is
+exact, and round once at the end; that reproduces torch's float32 results bit for bit (a double
+rounding could only differ on a tie, about once in 2**29 operations), while float64 falls back
+to plain operations and may differ from torch's results by one unit in the last place now and
+then.  A scalar coefficient is first rounded to the tensor's dtype, because that is what
+torch's kernel receives.
 
 Like torch's kernels, these work on the tensors' NumPy arrays (``t.detach().numpy()``: no graph)
 and store each result with one in-place tensor op (``copy_``), so the tensor keeps its identity
@@ -22,6 +25,8 @@ import numpy as np
 
 import tapegrad
 from tapegrad import Tensor
+
+from ._axpy import axpy
 
 
 def scalar(value: Any, like: Tensor) -> float:
@@ -56,8 +61,13 @@ def _store(t: Tensor, value: np.ndarray) -> Tensor:
 
 
 def _fma_into(t: Tensor, a: Any, b: Any, c: Any) -> Tensor:
-    """``t = fma(a, b, c)`` in place: straight into ``t``'s array when it is contiguous."""
+    """``t = fma(a, b, c)`` in place: straight into ``t``'s array when it is contiguous, and
+    through BLAS's fused axpy when ``c`` is that array and ``b`` a number."""
     data = _array(t)
+    if (c is data and isinstance(b, float) and isinstance(a, np.ndarray)
+            and a.shape == data.shape and axpy(b, a, data)):
+        tapegrad.autograd.graph.increment_version(t)  # the write autograd did not see
+        return t
     if data.flags.c_contiguous and data.flags.writeable and t.dtype != tapegrad.float64:
         _fma(a, b, c, data.dtype, out=data)
         tapegrad.autograd.graph.increment_version(t)  # the write autograd did not see
@@ -69,8 +79,12 @@ def add(input: Tensor, other: Tensor, alpha: Any = 1) -> Tensor:
     """``input.add(other, alpha=alpha)``: a new tensor ``input + alpha * other``."""
     if alpha == 1:
         return input + other
-    a = _array(input)
-    return tapegrad.from_numpy(_fma(_array(other), scalar(alpha, input), a, a.dtype))
+    a, b = _array(input), _array(other)
+    if a.shape == b.shape:
+        out = np.array(a)  # a fresh C-contiguous copy, updated in place
+        if axpy(scalar(alpha, input), b, out):
+            return tapegrad.from_numpy(out)
+    return tapegrad.from_numpy(_fma(b, scalar(alpha, input), a, a.dtype))
 
 
 def add_(input: Tensor, other: Tensor, alpha: Any = 1) -> Tensor:
@@ -91,7 +105,10 @@ def lerp_(input: Tensor, end: Tensor, weight: Any) -> Tensor:
     a, e = _array(input), _array(end)
     diff = e - a
     if abs(w) < 0.5:
-        return _store(input, _fma(w, diff, a, a.dtype))
+        return _fma_into(input, diff, w, a)
+    if a.shape == e.shape and a.flags.c_contiguous and a.flags.writeable:
+        np.copyto(a, e)  # input = end, then input += (w - 1) * diff
+        return _fma_into(input, diff, scalar(w - 1, input), a)
     return _store(input, _fma(scalar(w - 1, input), diff, e, a.dtype))
 
 
