@@ -175,10 +175,7 @@ contiguous_format, preserve_format, channels_last, channels_last_3d = (
 
 # The learner's next chapters, built on the names above (they import tapegrad's public API).
 from . import nn, optim, utils  # noqa: E402
-from .nn._functional.toplevel import (batch_norm, binary_cross_entropy_with_logits,  # noqa: E402
-                                      celu, celu_, constant_pad_nd, cosine_similarity,
-                                      hardshrink, kl_div, layer_norm, pairwise_distance, prelu,
-                                      rms_norm, selu, selu_, threshold, threshold_)
+from .nn._functional.toplevel import *  # noqa: E402,F401,F403  (torch.conv2d, torch.selu, ...)
 from .serialization import *  # noqa: E402,F401,F403
 
 # The public API for ``from tapegrad import *``: every name above except submodules and the

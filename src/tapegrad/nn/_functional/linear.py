@@ -13,7 +13,8 @@ from typing import Any
 import tapegrad
 from tapegrad._ops.layers import EMBEDDING, LINEAR
 
-__all__ = ["linear", "bilinear", "embedding", "one_hot", "dropout", "alpha_dropout"]
+__all__ = ["linear", "bilinear", "embedding", "one_hot", "dropout", "alpha_dropout",
+           "feature_alpha_dropout"]
 
 Tensor = tapegrad.Tensor
 
@@ -215,7 +216,27 @@ def alpha_dropout(input: Tensor, p: float = 0.5, training: bool = False,
     if p == 1:
         zero = tapegrad.zeros((), dtype=input.dtype)
         return input.mul_(zero) if inplace else input * zero
-    noise = tapegrad.empty_like(input).bernoulli_(1 - p)
+    return _alpha_dropout(input, p, inplace, tuple(input.shape))
+
+
+def feature_alpha_dropout(input: Tensor, p: float = 0.5, training: bool = False,
+                          inplace: bool = False) -> Tensor:
+    """:func:`alpha_dropout` of whole channels: one draw per (sample, channel), shared by the
+    channel's elements (for SELU networks of convolutions)."""
+    _check_p(p)
+    if p == 0 or not training or input.numel() == 0:
+        return input
+    if p == 1:
+        zero = tapegrad.zeros((), dtype=input.dtype)
+        return input.mul_(zero) if inplace else input * zero
+    if input.dim() < 2:
+        raise RuntimeError("Feature dropout requires at least 2 dimensions in the input")
+    shape = tuple(input.shape[:2]) + (1,) * (input.dim() - 2)
+    return _alpha_dropout(input, p, inplace, shape)
+
+
+def _alpha_dropout(input: Tensor, p: float, inplace: bool, noise_shape: tuple) -> Tensor:
+    noise = tapegrad.empty(noise_shape, dtype=input.dtype).bernoulli_(1 - p)
     a = 1.0 / math.sqrt((_ALPHA_PRIME * _ALPHA_PRIME * p + 1) * (1 - p))
     b = noise.add(-1).mul_(_ALPHA_PRIME * a).add_(_ALPHA_PRIME * a * p)
     noise.mul_(a)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
+import tapegrad
 from tapegrad import Tensor
 
 from . import activation as _act
@@ -118,3 +119,235 @@ def pairwise_distance(x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6,
 def constant_pad_nd(input: Tensor, pad: Sequence[int], value: Any = 0) -> Tensor:
     """``input`` padded with ``value`` (negative amounts crop); ``pad`` from the last dim."""
     return _dist._constant_pad(input, tuple(int(p) for p in pad), value)
+
+
+# -- torch.conv2d, torch.max_pool2d, torch.dropout, ...: nn.functional under torch's top-level
+# signatures (positional ``train`` for the dropouts, enum ints for losses and grid modes).
+def _functional():
+    return tapegrad.nn.functional
+
+
+def conv1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: Any = 1,
+           padding: Any = 0, dilation: Any = 1, groups: int = 1) -> Tensor:
+    """1-D convolution (see ``nn.functional.conv1d``)."""
+    return _functional().conv1d(input, weight, bias, stride, padding, dilation, groups)
+
+
+def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: Any = 1,
+           padding: Any = 0, dilation: Any = 1, groups: int = 1) -> Tensor:
+    """2-D convolution (see ``nn.functional.conv2d``)."""
+    return _functional().conv2d(input, weight, bias, stride, padding, dilation, groups)
+
+
+def conv3d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: Any = 1,
+           padding: Any = 0, dilation: Any = 1, groups: int = 1) -> Tensor:
+    """3-D convolution (see ``nn.functional.conv3d``)."""
+    return _functional().conv3d(input, weight, bias, stride, padding, dilation, groups)
+
+
+def conv_transpose1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: Any = 1,
+                     padding: Any = 0, output_padding: Any = 0, groups: int = 1,
+                     dilation: Any = 1) -> Tensor:
+    """1-D transposed convolution (see ``nn.functional.conv_transpose1d``)."""
+    return _functional().conv_transpose1d(input, weight, bias, stride, padding, output_padding,
+                                          groups, dilation)
+
+
+def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: Any = 1,
+                     padding: Any = 0, output_padding: Any = 0, groups: int = 1,
+                     dilation: Any = 1) -> Tensor:
+    """2-D transposed convolution (see ``nn.functional.conv_transpose2d``)."""
+    return _functional().conv_transpose2d(input, weight, bias, stride, padding, output_padding,
+                                          groups, dilation)
+
+
+def conv_transpose3d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: Any = 1,
+                     padding: Any = 0, output_padding: Any = 0, groups: int = 1,
+                     dilation: Any = 1) -> Tensor:
+    """3-D transposed convolution (see ``nn.functional.conv_transpose3d``)."""
+    return _functional().conv_transpose3d(input, weight, bias, stride, padding, output_padding,
+                                          groups, dilation)
+
+
+def convolution(input: Tensor, weight: Tensor, bias: Tensor | None, stride: Sequence[int],
+                padding: Sequence[int], dilation: Sequence[int], transposed: bool,
+                output_padding: Sequence[int], groups: int) -> Tensor:
+    """The general convolution behind the others: 1-3 spatial dims, plain or transposed."""
+    dims = weight.dim() - 2
+    if dims not in (1, 2, 3):
+        raise RuntimeError(f"Expected 3D, 4D or 5D weight, but got {weight.dim()}D weight")
+    F = _functional()
+    if transposed:
+        fn = (F.conv_transpose1d, F.conv_transpose2d, F.conv_transpose3d)[dims - 1]
+        return fn(input, weight, bias, tuple(stride), tuple(padding), tuple(output_padding),
+                  groups, tuple(dilation))
+    fn = (F.conv1d, F.conv2d, F.conv3d)[dims - 1]
+    return fn(input, weight, bias, tuple(stride), tuple(padding), tuple(dilation), groups)
+
+
+def avg_pool1d(input: Tensor, kernel_size: Any, stride: Any = (), padding: Any = 0,
+               ceil_mode: bool = False, count_include_pad: bool = True) -> Tensor:
+    """1-D average pooling (see ``nn.functional.avg_pool1d``)."""
+    return _functional().avg_pool1d(input, kernel_size, stride or None, padding, ceil_mode,
+                                    count_include_pad)
+
+
+def max_pool1d(input: Tensor, kernel_size: Any, stride: Any = (), padding: Any = 0,
+               dilation: Any = 1, ceil_mode: bool = False) -> Tensor:
+    """1-D max pooling (see ``nn.functional.max_pool1d``)."""
+    return _functional().max_pool1d(input, kernel_size, stride or None, padding, dilation,
+                                     ceil_mode)
+
+
+def max_pool2d(input: Tensor, kernel_size: Any, stride: Any = (), padding: Any = 0,
+               dilation: Any = 1, ceil_mode: bool = False) -> Tensor:
+    """2-D max pooling (see ``nn.functional.max_pool2d``)."""
+    return _functional().max_pool2d(input, kernel_size, stride or None, padding, dilation,
+                                     ceil_mode)
+
+
+def max_pool3d(input: Tensor, kernel_size: Any, stride: Any = (), padding: Any = 0,
+               dilation: Any = 1, ceil_mode: bool = False) -> Tensor:
+    """3-D max pooling (see ``nn.functional.max_pool3d``)."""
+    return _functional().max_pool3d(input, kernel_size, stride or None, padding, dilation,
+                                     ceil_mode)
+
+
+def embedding(weight: Tensor, indices: Tensor, padding_idx: int = -1,
+              scale_grad_by_freq: bool = False, sparse: bool = False) -> Tensor:
+    """The rows of ``weight`` at ``indices`` (weight first, as torch's top-level form; a
+    ``padding_idx`` of -1 means none)."""
+    return _functional().embedding(indices, weight, None if padding_idx == -1 else padding_idx,
+                                   scale_grad_by_freq=scale_grad_by_freq, sparse=sparse)
+
+
+def dropout(input: Tensor, p: float, train: bool) -> Tensor:
+    """Dropout (see ``nn.functional.dropout``); ``train`` is required, as in torch."""
+    return _functional().dropout(input, p, train)
+
+
+def dropout_(input: Tensor, p: float, train: bool) -> Tensor:
+    """In-place :func:`dropout`."""
+    return _functional().dropout(input, p, train, inplace=True)
+
+
+def alpha_dropout(input: Tensor, p: float, train: bool) -> Tensor:
+    """Alpha dropout (see ``nn.functional.alpha_dropout``)."""
+    return _functional().alpha_dropout(input, p, train)
+
+
+def alpha_dropout_(input: Tensor, p: float, train: bool) -> Tensor:
+    """In-place :func:`alpha_dropout`."""
+    return _functional().alpha_dropout(input, p, train, inplace=True)
+
+
+def feature_dropout(input: Tensor, p: float, train: bool) -> Tensor:
+    """Dropout of whole channels of an (N, C, ...) input (``nn.functional.dropout2d``'s
+    kernel)."""
+    from .vision import _feature_dropout
+    return _feature_dropout(input, p, train, False)
+
+
+def feature_dropout_(input: Tensor, p: float, train: bool) -> Tensor:
+    """In-place :func:`feature_dropout`."""
+    from .vision import _feature_dropout
+    return _feature_dropout(input, p, train, True)
+
+
+def feature_alpha_dropout(input: Tensor, p: float, train: bool) -> Tensor:
+    """Alpha dropout of whole channels (see ``nn.functional.feature_alpha_dropout``)."""
+    return _functional().feature_alpha_dropout(input, p, train)
+
+
+def feature_alpha_dropout_(input: Tensor, p: float, train: bool) -> Tensor:
+    """In-place :func:`feature_alpha_dropout`."""
+    return _functional().feature_alpha_dropout(input, p, train, inplace=True)
+
+
+def bilinear(input1: Tensor, input2: Tensor, weight: Tensor,
+             bias: Tensor | None = None) -> Tensor:
+    """``x1^T A x2 + b`` (see ``nn.functional.bilinear``)."""
+    return _functional().bilinear(input1, input2, weight, bias)
+
+
+def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None,
+               bias: Tensor | None = None, eps: float = 1e-5,
+               cudnn_enabled: bool = True) -> Tensor:
+    """Group normalisation (see ``nn.functional.group_norm``)."""
+    return _functional().group_norm(input, num_groups, weight, bias, eps)
+
+
+def instance_norm(input: Tensor, weight: Tensor | None, bias: Tensor | None,
+                  running_mean: Tensor | None, running_var: Tensor | None,
+                  use_input_stats: bool, momentum: float, eps: float,
+                  cudnn_enabled: bool) -> Tensor:
+    """Instance normalisation in torch's top-level argument order."""
+    return _functional().instance_norm(input, running_mean, running_var, weight, bias,
+                                       use_input_stats, momentum, eps)
+
+
+def pixel_shuffle(input: Tensor, upscale_factor: int) -> Tensor:
+    """(*, C r^2, H, W) to (*, C, H r, W r) (see ``nn.functional.pixel_shuffle``)."""
+    return _functional().pixel_shuffle(input, upscale_factor)
+
+
+def pixel_unshuffle(input: Tensor, downscale_factor: int) -> Tensor:
+    """The inverse of :func:`pixel_shuffle`."""
+    return _functional().pixel_unshuffle(input, downscale_factor)
+
+
+def hinge_embedding_loss(input: Tensor, target: Tensor, margin: float = 1.0,
+                         reduction: int = 1) -> Tensor:
+    """Hinge embedding loss; ``reduction`` as torch's enum (0, 1, 2)."""
+    return _functional().hinge_embedding_loss(input, target, margin,
+                                              reduction=_REDUCTIONS[reduction])
+
+
+def margin_ranking_loss(input1: Tensor, input2: Tensor, target: Tensor, margin: float = 0.0,
+                        reduction: int = 1) -> Tensor:
+    """Margin ranking loss; ``reduction`` as torch's enum (0, 1, 2)."""
+    return _functional().margin_ranking_loss(input1, input2, target, margin,
+                                             reduction=_REDUCTIONS[reduction])
+
+
+def cosine_embedding_loss(input1: Tensor, input2: Tensor, target: Tensor, margin: float = 0.0,
+                          reduction: int = 1) -> Tensor:
+    """Cosine embedding loss; ``reduction`` as torch's enum (0, 1, 2)."""
+    return _functional().cosine_embedding_loss(input1, input2, target, margin,
+                                               reduction=_REDUCTIONS[reduction])
+
+
+def triplet_margin_loss(anchor: Tensor, positive: Tensor, negative: Tensor, margin: float = 1.0,
+                        p: float = 2.0, eps: float = 1e-6, swap: bool = False,
+                        reduction: int = 1) -> Tensor:
+    """Triplet margin loss; ``reduction`` as torch's enum (0, 1, 2)."""
+    return _functional().triplet_margin_loss(anchor, positive, negative, margin, p, eps, swap,
+                                             reduction=_REDUCTIONS[reduction])
+
+
+def poisson_nll_loss(input: Tensor, target: Tensor, log_input: bool, full: bool, eps: float,
+                     reduction: int) -> Tensor:
+    """Poisson negative log-likelihood; ``reduction`` as torch's enum (0, 1, 2)."""
+    return _functional().poisson_nll_loss(input, target, log_input, full, eps=eps,
+                                          reduction=_REDUCTIONS[reduction])
+
+
+_GRID_MODES = {0: "bilinear", 1: "nearest", 2: "bicubic"}
+_GRID_PADDINGS = {0: "zeros", 1: "border", 2: "reflection"}
+
+
+def grid_sampler(input: Tensor, grid: Tensor, interpolation_mode: int, padding_mode: int,
+                 align_corners: bool) -> Tensor:
+    """``nn.functional.grid_sample`` with torch's enum arguments (mode 0 bilinear, 1 nearest,
+    2 bicubic; padding 0 zeros, 1 border, 2 reflection)."""
+    return _functional().grid_sample(input, grid, _GRID_MODES[interpolation_mode],
+                                     _GRID_PADDINGS[padding_mode], align_corners)
+
+
+__all__ += ["conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
+            "conv_transpose3d", "convolution", "avg_pool1d", "max_pool1d", "max_pool2d",
+            "max_pool3d", "embedding", "dropout", "dropout_", "alpha_dropout", "alpha_dropout_",
+            "feature_dropout", "feature_dropout_", "feature_alpha_dropout",
+            "feature_alpha_dropout_", "bilinear", "group_norm", "instance_norm", "pixel_shuffle",
+            "pixel_unshuffle", "hinge_embedding_loss", "margin_ranking_loss",
+            "cosine_embedding_loss", "triplet_margin_loss", "poisson_nll_loss", "grid_sampler"]

@@ -5,7 +5,7 @@ import tapegrad
 from .. import functional as F
 from .module import Module
 
-__all__ = ["Dropout", "AlphaDropout"]
+__all__ = ["Dropout", "AlphaDropout", "FeatureAlphaDropout"]
 
 
 class _DropoutNd(Module):
@@ -36,6 +36,13 @@ class AlphaDropout(_DropoutNd):
 
     def forward(self, input: tapegrad.Tensor) -> tapegrad.Tensor:
         return F.alpha_dropout(input, self.p, self.training)
+
+
+class FeatureAlphaDropout(_DropoutNd):
+    """Alpha dropout of whole channels (``F.feature_alpha_dropout``), for SELU networks."""
+
+    def forward(self, input: tapegrad.Tensor) -> tapegrad.Tensor:
+        return F.feature_alpha_dropout(input, self.p, self.training)
 
 
 class Dropout1d(_DropoutNd):
