@@ -131,6 +131,19 @@ def test_float32_steps_bit_equal_without_blas_axpy(name, kwargs, correctly_round
             np.testing.assert_array_equal(b, a, err_msg=f"step {step + 1}")
 
 
+@pytest.mark.parametrize("name,kwargs", [c for c in CASES if c[0] in ("Adam", "AdamW")],
+                         ids=lambda c: str(c))
+def test_adam_tensor_op_path_matches_the_array_path(name, kwargs, correctly_rounded_sqrt,
+                                                    monkeypatch):
+    """Adam's array-level fast path and its tensor-op path (taken for other dtypes, strided
+    state, amsgrad) give torch's bits alike."""
+    from tapegrad.optim import _pointwise
+    monkeypatch.setattr(_pointwise, "plain_arrays", lambda *tensors: False)
+    for step, (theirs, ours) in enumerate(_run(name, kwargs, "float32", steps=10)):
+        for a, b in zip(theirs, ours):
+            np.testing.assert_array_equal(b, a, err_msg=f"step {step + 1}")
+
+
 def test_blas_axpy_is_found_and_fused_here():
     """The machines we test on ship NumPy wheels with OpenBLAS: the fused path must be live
     (otherwise the speed of optimizer steps silently falls back)."""

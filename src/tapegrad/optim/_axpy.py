@@ -99,6 +99,8 @@ def axpy(a: float, x: np.ndarray, y: np.ndarray) -> bool:
     """``y += a * x`` in place, one rounding per element, when the BLAS path applies: both
     arrays C-contiguous, of the same size and of dtype float32 or float64, ``y`` writeable.
     Returns False (touching nothing) where it does not, so the caller falls back."""
+    if not (isinstance(x, np.ndarray) and isinstance(y, np.ndarray)):
+        return False  # NumPy scalars (from 0-d arithmetic) have no buffer to hand over
     dtype = y.dtype.type
     if (dtype not in _SYMBOLS or x.dtype != y.dtype or x.size != y.size
             or not (x.flags.c_contiguous and y.flags.c_contiguous and y.flags.writeable)):

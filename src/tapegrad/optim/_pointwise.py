@@ -135,3 +135,47 @@ def addcdiv_(input: Tensor, tensor1: Tensor, tensor2: Tensor, value: Any = 1) ->
     a = _array(input)
     return _store(input, a + _array(tensor1) * a.dtype.type(scalar(value, input))
                   / _array(tensor2))
+
+
+# -- the same kernels on arrays, for optimizers' array-level fast paths ---------------------------
+def array_of(t: Tensor) -> np.ndarray:
+    """The tensor's own NumPy array (writes to it change the tensor; bump its version)."""
+    return t.detach().numpy()
+
+
+def plain_arrays(*tensors: Tensor) -> bool:
+    """Whether every tensor is a C-contiguous, writeable float32/float64 array of one dtype,
+    the case the array-level paths handle."""
+    dtype = tensors[0].dtype
+    if dtype not in (tapegrad.float32, tapegrad.float64):
+        return False
+    for t in tensors[:-1]:
+        data = array_of(t)
+        if t.dtype != dtype or not (data.flags.c_contiguous and data.flags.writeable):
+            return False
+    return True
+
+
+def add_arrays(a: np.ndarray, b: np.ndarray, alpha: float) -> np.ndarray:
+    """A new ``a + alpha * b`` rounded once (``add(a, b, alpha=alpha)``)."""
+    out = np.array(a)
+    if a.shape == b.shape and axpy(alpha, b, out):
+        return out
+    return _fma(b, alpha, a, a.dtype)
+
+
+def lerp_arrays(a: np.ndarray, end: np.ndarray, weight: float) -> None:
+    """``a.lerp_(end, weight)`` on arrays, rounded as torch's kernel (see :func:`lerp_`)."""
+    diff = end - a
+    if abs(weight) < 0.5:
+        if not axpy(weight, diff, a):
+            _fma(weight, diff, a, a.dtype, out=a)
+        return
+    np.copyto(a, end)
+    if not axpy(weight - 1, diff, a):
+        _fma(weight - 1, diff, end, a.dtype, out=a)
+
+
+def fma_arrays(a: np.ndarray, b: np.ndarray, c: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """``a * b + c`` rounded once, into ``out``."""
+    return _fma(a, b, c, out.dtype, out=out)
