@@ -70,12 +70,14 @@ def _embedding_vjp(g: Any, weight_shape: tuple, indices: Any, padding_idx: int |
     rows = S.reshape(g, shape=(-1, dim))
     if padding_idx is not None:  # the padding row receives no gradient
         rows = E.MASKED_FILL(rows, E.EQ(flat_index, padding_idx), value=0.0)
-    plain = type(indices) is type(g) is _registry.Tensor  # not under vmap or forward mode
-    if plain and n * indices.numel() <= _ONE_HOT_LIMIT:
-        lookups = indices._data.reshape(-1)
-        one_hot = np.zeros((n, lookups.size), dtype=rows.dtype.np)
+    # The rules run on arrays (plain backward) or on Tensors (create_graph); neither under vmap.
+    arrays = type(indices) is type(g) is np.ndarray
+    if (arrays or type(indices) is type(g) is _registry.Tensor) and \
+            n * int(np.prod(indices.shape)) <= _ONE_HOT_LIMIT:
+        lookups = (indices if arrays else indices._data).reshape(-1)
+        one_hot = np.zeros((n, lookups.size), dtype=rows.dtype if arrays else rows.dtype.np)
         one_hot[lookups, np.arange(lookups.size)] = 1
-        return L.MM(_registry.Tensor._make(one_hot), rows)
+        return one_hot @ rows if arrays else L.MM(_registry.Tensor._make(one_hot), rows)
     index = S.expand(flat_index, shape=tuple(rows.shape))
     return X.SCATTER_ADD(X._zeros(rows, (n, dim)), index, rows, dim=0)
 
