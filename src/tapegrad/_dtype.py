@@ -120,9 +120,11 @@ def is_float(np_d: np.dtype) -> _builtins.bool:
     return np_d.kind in "fc"
 
 
-# torch's promotion: categories bool < integer < floating < complex.  Inside a category the wider
-# type wins, except that 0-dim tensors and Python scalars never widen a dimensioned tensor of the
-# same category; a higher-category scalar gives the default dtype (float32 for a float scalar).
+# torch's promotion: categories bool < integer < floating < complex.  Operands fall in three
+# groups by priority: dimensioned tensors, 0-dim tensors, Python scalars (a scalar's type stands
+# for its category's default dtype: float32 for a float, complex64 for a complex).  Inside a
+# group dtypes promote as usual; across groups the higher-priority group's dtype wins unless the
+# other group is of a higher category (then see _combine).
 _CATEGORY = {"b": 0, "u": 1, "i": 1, "f": 2, "c": 3}
 
 
@@ -132,26 +134,43 @@ def result_dtype(a, b) -> np.dtype:
     db, wb = _operand(b)
     if da is db:
         return da
-    ca, cb = _CATEGORY[da.kind], _CATEGORY[db.kind]
-    # priority: dimensioned tensors (0) > 0-dim tensors (1) > Python scalars (2)
     if wa == wb:
-        if ca == cb:
-            return np.promote_types(da, db)
-        return _promote_category(da, db, ca, cb)
-    strong, weak, cs, cw = (da, db, ca, cb) if wa < wb else (db, da, cb, ca)
-    if cw <= cs:
-        return strong
-    # The weak operand is of a higher category: the result is the weak operand's dtype, except a
-    # Python scalar's type stands for the default of its category.
-    if max(wa, wb) == 2:
-        return _category_default(cw)
-    return weak
+        if wa == 2:
+            da, db = _scalar_default(da), _scalar_default(db)
+        return promote_pair(da, db)
+    if wa > wb:
+        da, db, wa, wb = db, da, wb, wa
+    if wb == 2:
+        db = _scalar_default(db)
+    return _combine(da, db)
 
 
-def _promote_category(da, db, ca, cb):
-    if (ca == 1 and cb == 2) or (ca == 2 and cb == 1):
-        return da if ca == 2 else db
+def promote_pair(da: np.dtype, db: np.dtype) -> np.dtype:
+    """torch.promote_types: NumPy's, except that an integer or bool never widens a floating or
+    complex type (int64 with float16 is float16, with complex64 complex64)."""
+    ca, cb = _CATEGORY[da.kind], _CATEGORY[db.kind]
+    if ca != cb and (ca >= 2 or cb >= 2) and min(ca, cb) <= 1:
+        return da if ca > cb else db
     return np.promote_types(da, db)
+
+
+def _combine(higher: np.dtype, lower: np.dtype) -> np.dtype:
+    """The dtype of a higher-priority group of operands with a lower-priority one."""
+    ch, cl = _CATEGORY[higher.kind], _CATEGORY[lower.kind]
+    if ch == 3:
+        return higher
+    if cl == 3:  # a complex scalar keeps a floating tensor's precision: float64 * 1j is complex128
+        return _COMPLEX_OF.get(higher, lower) if ch == 2 else lower
+    if ch == 2:
+        return higher
+    if ch == 0 or cl == 2:
+        return promote_pair(higher, lower)
+    return higher
+
+
+def _scalar_default(d: np.dtype) -> np.dtype:
+    """The dtype a Python scalar of NumPy type ``d`` stands for."""
+    return _category_default(_CATEGORY[d.kind])
 
 
 def _category_default(c):
@@ -162,6 +181,11 @@ def _category_default(c):
     if c == 3:
         return np.dtype(np.complex64) if _default_float == F32 else np.dtype(np.complex128)
     return BOOL
+
+
+_COMPLEX_OF = {np.dtype(np.float16): np.dtype(np.complex64),  # complex32 has no NumPy type
+               np.dtype(np.float32): np.dtype(np.complex64),
+               np.dtype(np.float64): np.dtype(np.complex128)}
 
 
 def _operand(x):
