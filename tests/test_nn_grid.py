@@ -206,3 +206,88 @@ def test_affine_grid_graph_reuse_and_grad_fn():
     first = theta.grad.clone()
     F.grid_sample(x, grid, align_corners=False).sum().backward()  # (saves no tensors: no error)
     np.testing.assert_allclose(theta.grad.numpy(), 2 * first.numpy(), rtol=1e-6)
+
+
+# -- the fused sampler: 5-D input, bicubic, grad_fn names, second order -------------------------
+
+def _grid_nd(rng, shape, dtype):
+    g = rng.uniform(-1.4, 1.4, size=shape)
+    flat = g.reshape(-1, shape[-1])
+    flat[0] = 1.0 * np.sign(np.arange(shape[-1]) - 0.5)   # exact corners
+    flat[1] = 0.0                                          # the centre
+    flat[-1] = 3.3 * (-1.0) ** np.arange(shape[-1])        # several reflections away
+    return g.astype(dtype)
+
+
+SAMPLED = [((2, 3, 4, 5), (2, 3, 6, 2), "bicubic"), ((2, 2, 3, 4, 5), (2, 2, 3, 2, 3), "bilinear"),
+           ((1, 2, 3, 4, 2), (1, 3, 2, 2, 3), "nearest")]
+
+
+@pytest.mark.parametrize("dtype,tol", DTYPES)
+@pytest.mark.parametrize("align", [False, True])
+@pytest.mark.parametrize("padding", ["zeros", "border", "reflection"])
+@pytest.mark.parametrize("xshape,gshape,mode", SAMPLED)
+def test_grid_sample_5d_and_bicubic_match_torch(dtype, tol, align, padding, xshape, gshape, mode):
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=xshape).astype(dtype)
+    g = _grid_nd(rng, gshape, dtype)
+    tx, ox = _pair(x)
+    tg, og = _pair(g)
+    kw = dict(mode=mode, padding_mode=padding, align_corners=align)
+    expected = torch.nn.functional.grid_sample(tx, tg, **kw)
+    got = F.grid_sample(ox, og, **kw)
+    assert type(got.grad_fn).__name__ == type(expected.grad_fn).__name__
+    assert tuple(got.shape) == tuple(expected.shape) and got.dtype == ox.dtype
+    _close(got, expected, tol * 10)
+    w = rng.normal(size=tuple(expected.shape)).astype(dtype)
+    (expected * torch.tensor(w)).sum().backward()
+    (got * tapegrad.tensor(w)).sum().backward()
+    _close(ox.grad, tx.grad, tol * 10)
+    _close(og.grad, tg.grad, tol * 1000)
+
+
+@pytest.mark.parametrize("xshape,gshape,mode", SAMPLED + [((1, 2, 3, 4), (1, 2, 2, 2), "bilinear"),
+                                                          ((1, 2, 3, 4), (1, 2, 2, 2), "nearest")])
+@pytest.mark.parametrize("padding", ["zeros", "reflection"])
+def test_grid_sample_second_order_matches_torch(xshape, gshape, mode, padding):
+    """torch differentiates the sampler's backward again, in input and grid."""
+    rng = np.random.default_rng(4)
+    x = rng.normal(size=xshape)
+    g = rng.uniform(-0.9, 0.9, size=gshape) + 0.013
+    results = []
+    for lib in (torch, tapegrad):
+        xi, gi = lib.tensor(x, requires_grad=True), lib.tensor(g, requires_grad=True)
+        out = lib.nn.functional.grid_sample(xi, gi, mode=mode, padding_mode=padding,
+                                            align_corners=False)
+        dx, dg = lib.autograd.grad((out * out).sum(), (xi, gi), create_graph=True)
+        second = lib.autograd.grad((dx.sin().sum() + (dg * dg).sum()), (xi, gi),
+                                   allow_unused=True)
+        results.append([dx, dg] + [s if s is not None else lib.zeros_like(xi)
+                                   for s in second])
+    for ours, theirs in zip(results[1], results[0]):
+        _close(ours, theirs, 1e-9)
+
+
+@pytest.mark.parametrize("mode", ["bilinear", "nearest", "bicubic"])
+def test_grid_sample_gradcheck_and_gradgradcheck(mode):
+    rng = np.random.default_rng(5)
+    x = tapegrad.tensor(rng.normal(size=(1, 2, 3, 4)), requires_grad=True)
+    g = tapegrad.tensor(rng.uniform(-0.8, 0.8, size=(1, 2, 2, 2)) + 0.013, requires_grad=True)
+    fn = lambda a, b: F.grid_sample(a, b, mode=mode, padding_mode="border",  # noqa: E731
+                                    align_corners=True)
+    assert tapegrad.autograd.gradcheck(fn, (x, g))
+    assert tapegrad.autograd.gradgradcheck(fn, (x, g))
+
+
+@pytest.mark.parametrize("xshape,gshape,kw", [
+    ((1, 2, 3), (1, 2, 1), {}), ((1, 2, 3, 4), (1, 2, 2, 2, 2), {}),
+    ((1, 2, 3, 4, 5), (1, 2, 2, 3), {}), ((1, 2, 3, 4, 5, 6), (1, 2, 2, 2, 2, 4), {}),
+    ((1, 2, 0, 4), (1, 2, 2, 2), {}), ((1, 2, 3, 4, 5), (1, 2, 2, 2, 3), {"mode": "bicubic"}),
+    ((2, 2, 3, 4, 5), (1, 2, 2, 2, 3), {})])
+def test_grid_sample_rank_errors(xshape, gshape, kw):
+    x, g = np.ones(xshape), np.zeros(gshape)
+    ours = _error(F.grid_sample, tapegrad.tensor(x), tapegrad.tensor(g), align_corners=False,
+                  **kw)
+    theirs = _error(torch.nn.functional.grid_sample, torch.tensor(x), torch.tensor(g),
+                    align_corners=False, **kw)
+    assert ours is not None and ours == theirs

@@ -192,10 +192,11 @@ def test_hidden_grad_fn_and_dtype(name):
     ref, mine = _pair(name, 3, 4, num_layers=2)
     a = _flatten(ref(torch.randn(5, 2, 3)))
     b = _flatten(mine(tapegrad.randn(5, 2, 3)))
-    # h_n (and c_n) are stacks in both; torch's LSTM output comes from a fused oneDNN
-    # kernel (MkldnnRnnLayerBackward0) that tapegrad composes (StackBackward0)
+    # h_n (and c_n) are stacks in both; a float32 LSTM's output comes from the fused layer
     for t, m in zip(a[1:], b[1:]):
         assert type(t.grad_fn).__name__ == type(m.grad_fn).__name__ == "StackBackward0"
+    fused = "MkldnnRnnLayerBackward0" if name == "LSTM" else "StackBackward0"
+    assert type(a[0].grad_fn).__name__ == type(b[0].grad_fn).__name__ == fused
     assert b[0].dtype == tapegrad.float32
 
 
@@ -387,3 +388,154 @@ def test_gradcheck_and_gradgradcheck(name, kwargs):
 
     assert tapegrad.autograd.gradcheck(f, (x, *ps))
     assert tapegrad.autograd.gradgradcheck(lambda x: mod(x)[0], (x,))
+
+
+# --- grad_fn graphs as torch 2.13's CPU build records them -------------------------------------
+
+def _tree(fn, depth):
+    """A node's name and, ``depth`` levels down, its inputs' (``#k`` for output k > 0)."""
+    if fn is None:
+        return "None"
+    name = type(fn).__name__
+    if depth == 0:
+        return name
+    inner = ",".join(_tree(n, depth - 1) + (f"#{k}" if k else "") for n, k in fn.next_functions)
+    return f"{name}({inner})"
+
+
+GRAPHS = [
+    ("RNN", {"batch_first": True}), ("RNN", {"nonlinearity": "relu", "bidirectional": True}),
+    ("GRU", {"batch_first": True, "num_layers": 2}), ("GRU", {"bidirectional": True}),
+    ("LSTM", {}), ("LSTM", {"batch_first": True, "num_layers": 2}),
+    ("LSTM", {"bidirectional": True, "num_layers": 2}), ("LSTM", {"bias": False}),
+    ("LSTM", {"proj_size": 2, "batch_first": True}),
+    ("LSTM", {"num_layers": 2, "dropout": 0.5}),
+]
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+@pytest.mark.parametrize("name,kwargs", GRAPHS)
+@pytest.mark.parametrize("given", ["zeros", "states", "unbatched"])
+def test_layer_graphs_match_torch(name, kwargs, dtype, given):
+    ref, mine = _pair(name, 3, 4, dtype=dtype, **kwargs)
+    batch = 5 if kwargs.get("batch_first") else 2
+    x = _randn(5, 2, 3, dtype=dtype)
+    if given == "unbatched":
+        x = x[0] if kwargs.get("batch_first") else x[:, 0]
+    trees = []
+    for lib, mod in ((torch, ref), (tapegrad, mine)):
+        args = [_leaf(x, lib)]
+        if given == "states":
+            h0 = _states(name, {**kwargs, "proj_size": kwargs.get("proj_size", 0) or 4}, batch,
+                         dtype)
+            if name == "LSTM":  # cell size 4 here, not _states' 5
+                h0 = (h0[0], h0[1][..., :4].copy())
+            args.append(tuple(_leaf(h, lib) for h in h0) if name == "LSTM" else _leaf(h0, lib))
+        with contextlib.redirect_stderr(io.StringIO()):
+            out, h = mod(*args)
+        trees.append([_tree(t.grad_fn, 2) for t in [out, *_flatten(h)]])
+    assert trees[0] == trees[1]
+
+
+@pytest.mark.parametrize("batch_first", [False, True])
+@pytest.mark.parametrize("enforce_sorted", [False, True])
+def test_packing_graph_matches_torch(batch_first, enforce_sorted):
+    x = _randn(3, 3, 2)
+    lengths = [3, 2, 2] if enforce_sorted else [2, 3, 1]
+    names, grads = [], []
+    for lib in (torch, tapegrad):
+        leaf = _leaf(x, lib)
+        p = lib.nn.utils.rnn.pack_padded_sequence(leaf, lengths, batch_first=batch_first,
+                                                  enforce_sorted=enforce_sorted)
+        names.append(_tree(p.data.grad_fn, 1))
+        padded, _ = lib.nn.utils.rnn.pad_packed_sequence(p, batch_first=batch_first,
+                                                         total_length=4)
+        # (unsorted: tapegrad's IndexSelectBackward0 lists the index as a second, None edge;
+        # that belongs to index_select, so only the node's name is compared there)
+        names.append(_tree(padded.grad_fn, 3 if enforce_sorted else 0))
+        (p.data * lib.arange(p.data.numel(), dtype=p.data.dtype).reshape(p.data.shape)
+         ).sum().backward()
+        grads.append(leaf.grad)
+    assert names[:2] == names[2:]
+    assert names[2].startswith("PackPaddedSequenceBackward0")
+    _close(grads[0], grads[1], torch.float32)
+
+
+@pytest.mark.parametrize("kwargs", [{}, {"bidirectional": True, "num_layers": 2},
+                                    {"batch_first": True}])
+def test_fused_lstm_second_order_matches_torch(kwargs):
+    """torch differentiates its oneDNN layer's backward again; so does tapegrad's fused op."""
+    ref, mine = _pair("LSTM", 3, 4, **kwargs)
+    x = _randn(4, 2, 3)
+    results = []
+    for lib, mod in ((torch, ref), (tapegrad, mine)):
+        xi = _leaf(x, lib)
+        out, (h, c) = mod(xi)
+        assert type(out.grad_fn).__name__ in ("MkldnnRnnLayerBackward0", "CatBackward0",
+                                              "TransposeBackward0")
+        loss = (out.pow(2)).sum() + (h * c).sum()
+        params = list(mod.parameters())
+        gs = lib.autograd.grad(loss, [xi] + params, create_graph=True)
+        total = sum((g.sin()).sum() for g in gs)
+        results.append(lib.autograd.grad(total, [xi] + params))
+        results.append(gs)
+    for a, b in zip(results[1] + results[0], results[3] + results[2]):
+        np.testing.assert_allclose(_np(a), _np(b), rtol=2e-4, atol=2e-5)
+
+
+def test_fused_lstm_backward_twice_and_interleaved():
+    """The forward's workspace is used once; a retained graph's second backward and a second
+    forward before the first backward still give torch's gradients."""
+    ref, mine = _pair("LSTM", 3, 4)
+    x = _randn(5, 2, 3)
+    grads = []
+    for lib, mod in ((torch, ref), (tapegrad, mine)):
+        xi = _leaf(x, lib)
+        out1, _ = mod(xi)
+        out2, _ = mod(xi * 2)
+        out3, _ = mod(xi)
+        out1.sum().backward(retain_graph=True)
+        out1.sum().backward()
+        (out2 * out2).sum().backward()
+        out3.mean().backward()
+        grads.append([xi.grad] + [p.grad for p in mod.parameters()])
+    for a, b in zip(*grads):
+        _close(a, b, torch.float32)
+
+
+def test_fused_lstm_forward_mode_matches_finite_differences():
+    """torch has no forward-mode rule for its oneDNN layer (NotImplementedError); tapegrad's
+    fused layer has one, checked here against a central difference in float64."""
+    from tapegrad._ops import rnn as R
+    rng = np.random.default_rng(0)
+    shapes = [(4, 2, 3), (8, 3), (8, 2), (8,), (8,), (2, 2), (2, 2)]
+    xs = [rng.uniform(-1, 1, s) for s in shapes]
+    ts = [rng.uniform(-1, 1, s) for s in shapes]
+    import tapegrad.autograd.forward_ad as fwAD
+    for reverse in (False, True):
+        with fwAD.dual_level():
+            duals = [fwAD.make_dual(tapegrad.tensor(a), tapegrad.tensor(t)) for a, t in zip(xs, ts)]
+            outs = R.MKLDNN_RNN_LAYER(*duals, reverse=reverse)
+            tangents = [fwAD.unpack_dual(o).tangent.numpy() for o in outs]
+        eps = 1e-6
+        plus = R.MKLDNN_RNN_LAYER(*[a + eps * t for a, t in zip(xs, ts)], reverse=reverse)
+        minus = R.MKLDNN_RNN_LAYER(*[a - eps * t for a, t in zip(xs, ts)], reverse=reverse)
+        for got, p, m in zip(tangents, plus, minus):
+            np.testing.assert_allclose(got, (p - m) / (2 * eps), rtol=1e-6, atol=1e-8)
+
+
+def test_fused_lstm_keeps_no_workspace_without_grad():
+    from tapegrad._ops import rnn as R
+    R._WORKSPACES.clear()
+    mod = tnn.LSTM(3, 4, num_layers=2, bidirectional=True)
+    x = tapegrad.randn(5, 2, 3)
+    with tapegrad.no_grad():
+        mod(x)
+    mod.requires_grad_(False)
+    mod(x)
+    assert len(R._WORKSPACES) == 0
+    mod.requires_grad_(True)
+    out, _ = mod(x)
+    assert len(R._WORKSPACES) == 4   # one per layer and direction, until the backward
+    out.sum().backward()
+    assert len(R._WORKSPACES) == 0

@@ -1,7 +1,9 @@
 """Image rearrangements with torch's fused backward: ``im2col``/``col2im`` (``F.unfold`` and
 ``F.fold``: ``Im2ColBackward0``, ``Col2ImBackward0``), ``pixel_shuffle``/``pixel_unshuffle`` and
-the interpolations of ``F.interpolate`` (``UpsampleNearest2DBackward0``, ...), ``Tensor.unfold``
-(a strided view, ``UnfoldBackward0``) and ``F.affine_grid`` (``AffineGridGeneratorBackward0``).
+the interpolations of ``F.interpolate`` (``UpsampleNearest2DBackward0``, ...; with
+``antialias=True``, ``UpsampleBilinear2DAaBackward0`` and the bicubic and lanczos ones),
+``Tensor.unfold`` (a strided view, ``UnfoldBackward0``) and ``F.affine_grid``
+(``AffineGridGeneratorBackward0``).
 
 All four are linear, and they come in transposed pairs: the gradient of ``im2col`` is a
 ``col2im`` (each window's gradient added back where the window was read) and the other way
@@ -10,6 +12,7 @@ op takes any leading (batch) dims.
 """
 from __future__ import annotations
 
+import math
 from typing import Any, Sequence
 
 import numpy as np
@@ -114,8 +117,7 @@ def _scale(size: int, out: int, align_corners: bool, scale: float | None, t: Any
     return t(1.0 / scale) if scale is not None and scale > 0 else t(size) / t(out)
 
 
-def _cubic(t: np.ndarray) -> list:
-    a = _A
+def _cubic(t: np.ndarray, a: float = _A) -> list:
     x1, x2 = t + 1, 1 - t
     return [((a * x1 - 5 * a) * x1 + 8 * a) * x1 - 4 * a,
             ((a + 2) * t - (a + 3)) * t * t + 1,
@@ -123,9 +125,46 @@ def _cubic(t: np.ndarray) -> list:
             ((a * (x2 + 1) - 5 * a) * (x2 + 1) + 8 * a) * (x2 + 1) - 4 * a]
 
 
+# Antialiased resizing (``antialias=True``) widens the filter by the scale when shrinking, so
+# every input pixel under an output pixel counts, then normalises each row of weights: the
+# filters (support in input pixels at scale 1) and torch's windowing, as PIL does it.
+def _sinc(x: float) -> float:
+    return 1.0 if x == 0 else math.sin(math.pi * x) / (math.pi * x)
+
+
+_AA_FILTERS = {
+    "bilinear-aa": (2, lambda x: max(0.0, 1.0 - abs(x))),
+    "bicubic-aa": (4, lambda x: _cubic(np.float64(abs(x)), -0.5)[1] if abs(x) < 1 else
+                   _cubic(np.float64(abs(x)) - 1, -0.5)[0] if abs(x) < 2 else 0.0),
+    "lanczos-aa": (6, lambda x: _sinc(x) * _sinc(x / 3) if -3 <= x < 3 else 0.0),
+}
+
+
+def _aa_weights(size: int, out: int, mode: str, align_corners: bool, scale: float | None,
+                dtype: np.dtype) -> np.ndarray:
+    taps, filt = _AA_FILTERS[mode]
+    t = dtype.type
+    s = _scale(size, out, align_corners, scale, t)
+    support = t(taps * 0.5) * s if s >= 1 else t(taps * 0.5)
+    invscale = t(1) / s if s >= 1 else t(1)
+    widest = int(math.ceil(support)) * 2 + 1
+    m = np.zeros((out, size), dtype)
+    for i in range(out):
+        center = s * t(i + 0.5)
+        lo = max(int(center - support + t(0.5)), 0)
+        count = min(max(min(int(center + support + t(0.5)), size) - lo, 0), widest)
+        w = np.array([filt(float((t(j + lo) - center + t(0.5)) * invscale))
+                      for j in range(count)], dtype)
+        total = w.sum(dtype=dtype)
+        m[i, lo:lo + count] = w / total if total != 0 else w
+    return m
+
+
 def _weights(size: int, out: int, mode: str, align_corners: bool, scale: float | None,
              dtype: np.dtype) -> np.ndarray:
     """The (out, size) interpolation matrix of one dim."""
+    if mode in _AA_FILTERS:
+        return _aa_weights(size, out, mode, align_corners, scale, dtype)
     m = np.zeros((out, size), dtype)
     dst = np.arange(out)
     rows = dst
@@ -209,9 +248,13 @@ _KINDS = {("nearest", 1): "UpsampleNearest1D", ("nearest", 2): "UpsampleNearest2
           ("nearest-exact", 3): "UpsampleNearestExact3D", ("linear", 1): "UpsampleLinear1D",
           ("bilinear", 2): "UpsampleBilinear2D", ("bicubic", 2): "UpsampleBicubic2D",
           ("trilinear", 3): "UpsampleTrilinear3D"}
-INTERPOLATE = {key: _interp_pair("upsample_" + kind[8:].lower(), kind + "Backward0")[0]
+_KINDS.update({("bilinear-aa", 2): "UpsampleBilinear2DAa", ("bicubic-aa", 2): "UpsampleBicubic2DAa",
+               ("lanczos-aa", 2): "UpsampleLanczos2DAa"})
+INTERPOLATE = {key: _interp_pair("upsample_" + kind[8:].lower().replace("daa", "d_aa"),
+                                 kind + "Backward0")[0]
                for key, kind in _KINDS.items()}
-"""The interpolation ops by (mode, number of spatial dims)."""
+"""The interpolation ops by (mode, number of spatial dims); ``antialias=True`` is the mode
+``'<mode>-aa'``."""
 
 
 # -- Tensor.unfold: every window of ``size`` elements, ``step`` apart, along one dim -----------
@@ -334,7 +377,7 @@ def _declare_rules() -> None:
     V._declare(_trailing_rule, "im2col", "col2im", "pixel_shuffle", "pixel_unshuffle",
                "unfold", "unfold_backward", "affine_grid_generator")
     for kind in _KINDS.values():
-        name = "upsample_" + kind[8:].lower()
+        name = "upsample_" + kind[8:].lower().replace("daa", "d_aa")
         V._declare(_trailing_rule, name, name + "_backward")
 
 

@@ -1,9 +1,11 @@
 """The arithmetic of the recurrent layers: one step of each cell, one layer over a sequence.
 
-Everything here is composed from ordinary tapegrad ops (``linear``, ``sigmoid``, ``tanh``,
-``chunk``, ``stack``, ``cat``), so autograd, double backward, forward mode and vmap work
-through the recurrences with no op of their own.  The formulas and the order of the
-additions follow torch's CPU kernels, which keeps float32 results within rounding of torch's:
+The cells and most layers are composed from ordinary tapegrad ops (``linear``, ``sigmoid``,
+``tanh``, the gate split ``unsafe_split``, ``stack``, ``cat``), so their graphs are torch's
+step by step.  A float32 LSTM without projection and not packed is one fused op per layer and
+direction (``MkldnnRnnLayerBackward0``, see ``tapegrad._ops.rnn``), as torch's CPU build runs
+it through oneDNN.  The formulas and the order of the additions follow torch's CPU kernels,
+which keeps float32 results within rounding of torch's:
 
 * RNN:  ``h' = act(W_hh h + b_hh + (W_ih x + b_ih))``
 * LSTM: gates ``i, f, g, o`` (in that order), ``c' = f*c + i*g``, ``h' = o*tanh(c')``,
@@ -21,6 +23,7 @@ from typing import Any, Callable, Sequence
 
 import tapegrad
 from tapegrad import Tensor
+from tapegrad._ops import rnn as _ops
 from . import linear as _linear
 
 __all__ = ["rnn_tanh_cell", "rnn_relu_cell", "lstm_cell", "gru_cell", "run_rnn"]
@@ -41,7 +44,7 @@ def _lstm_step(igates: Tensor, hc: tuple[Tensor, Tensor], params: Sequence[Any]
                ) -> tuple[Tensor, Tensor]:
     h, c = hc
     gates = _linear.linear(h, params[1], params[3]) + igates
-    i, f, g, o = gates.chunk(4, 1)
+    i, f, g, o = _ops.UNSAFE_SPLIT(gates, dim=1, sizes=(gates.shape[1] // 4,) * 4)
     i, f, g, o = i.sigmoid(), f.sigmoid(), g.tanh(), o.sigmoid()
     c_new = f * c + i * g
     h_new = o * c_new.tanh()
@@ -52,8 +55,9 @@ def _lstm_step(igates: Tensor, hc: tuple[Tensor, Tensor], params: Sequence[Any]
 
 def _gru_step(igates: Tensor, h: Tensor, params: Sequence[Any]) -> Tensor:
     hgates = _linear.linear(h, params[1], params[3])
-    i_r, i_z, i_n = igates.chunk(3, 1)
-    h_r, h_z, h_n = hgates.chunk(3, 1)
+    sizes = (hgates.shape[1] // 3,) * 3
+    i_r, i_z, i_n = _ops.UNSAFE_SPLIT(igates, dim=1, sizes=sizes)
+    h_r, h_z, h_n = _ops.UNSAFE_SPLIT(hgates, dim=1, sizes=sizes)
     r = (h_r + i_r).sigmoid()
     z = (h_z + i_z).sigmoid()
     n = (i_n + h_n * r).tanh()
@@ -164,6 +168,28 @@ def _packed_layer(step: Step, igates: Tensor, batch_sizes: list[int], h0: Hidden
     return tapegrad.cat(outputs, 0), final
 
 
+def _fused_lstm_layer(input: Tensor, h0: tuple[Tensor, Tensor], params: Sequence[Any],
+                      reverse: bool) -> tuple[Tensor, tuple[Tensor, Tensor]]:
+    """One float32 LSTM layer as torch's CPU build runs it: one ``MkldnnRnnLayerBackward0``
+    node (absent biases are zeros that need no gradient)."""
+    w_ih, w_hh, b_ih, b_hh = params[:4]
+    if b_ih is None:
+        b_ih = b_hh = tapegrad.zeros(w_ih.shape[0], dtype=w_ih.dtype)
+    needs_grad = tapegrad.is_grad_enabled() and any(
+        t is not None and t.requires_grad for t in (input, w_ih, w_hh, b_ih, b_hh, *h0))
+    out, h, c = _ops.MKLDNN_RNN_LAYER(input, w_ih, w_hh, b_ih, b_hh, h0[0], h0[1],
+                                      reverse=reverse, workspace=needs_grad)
+    return out, (h, c)
+
+
+def uses_fused_lstm(mode: str, input: Tensor, weights: Sequence[Sequence[Any]],
+                    batch_sizes: list[int] | None) -> bool:
+    """Whether torch's CPU build would run this LSTM through oneDNN: float32, no projection,
+    not packed."""
+    return (mode == "LSTM" and batch_sizes is None and input.dtype == tapegrad.float32
+            and weights[0][4] is None)
+
+
 def run_rnn(mode: str, input: Tensor, hx: Hidden, weights: Sequence[Sequence[Any]],
             num_layers: int, dropout: float, train: bool, bidirectional: bool,
             batch_sizes: list[int] | None = None) -> tuple[Tensor, Hidden]:
@@ -176,8 +202,9 @@ def run_rnn(mode: str, input: Tensor, hx: Hidden, weights: Sequence[Sequence[Any
     """
     step = STEPS[mode]
     is_lstm = mode == "LSTM"
+    fused = uses_fused_lstm(mode, input, weights, batch_sizes)
     dirs = 2 if bidirectional else 1
-    layer_input = input
+    layer_input = input.contiguous() if fused else input
     finals: list[Hidden] = []
     for layer in range(num_layers):
         outs = []
@@ -185,6 +212,11 @@ def run_rnn(mode: str, input: Tensor, hx: Hidden, weights: Sequence[Sequence[Any
             idx = layer * dirs + d
             params = weights[idx]
             h0 = (hx[0][idx], hx[1][idx]) if is_lstm else hx[idx]
+            if fused:
+                out, h = _fused_lstm_layer(layer_input, h0, params, reverse=d == 1)
+                outs.append(out)
+                finals.append(h)
+                continue
             igates = _linear.linear(layer_input, params[0], params[2])
             if batch_sizes is None:
                 out, h = _layer(step, igates, h0, params, reverse=d == 1)

@@ -22,7 +22,7 @@ from typing import Any
 
 import tapegrad
 from tapegrad import Tensor
-from tapegrad._ops import vision as _V
+from tapegrad._ops import grid_sample as _GS, vision as _V
 
 __all__ = ["dropout1d", "dropout2d", "dropout3d", "unfold", "fold", "pixel_shuffle",
            "pixel_unshuffle"]
@@ -199,7 +199,7 @@ def pixel_unshuffle(input: Tensor, downscale_factor: int) -> Tensor:
 
 
 _LETTERS = {1: ("W",), 2: ("H", "W"), 3: ("D", "H", "W")}
-_NEEDS = {"linear": 3, "bilinear": 4, "bicubic": 4, "trilinear": 5}
+_NEEDS = {"linear": 3, "bilinear": 4, "bicubic": 4, "trilinear": 5, "lanczos": 4}
 
 
 def interpolate(input: Tensor, size: Any = None, scale_factor: Any = None,
@@ -208,8 +208,16 @@ def interpolate(input: Tensor, size: Any = None, scale_factor: Any = None,
     """Resize the spatial dims (all dims after N and C) to ``size``, or by ``scale_factor``
     (the output size is ``floor(size * scale_factor)``), with ``mode`` one of ``'nearest'``,
     ``'nearest-exact'``, ``'linear'`` (3-D input), ``'bilinear'``/``'bicubic'`` (4-D),
-    ``'trilinear'`` (5-D) or ``'area'`` (adaptive average pooling).  ``align_corners`` maps the
-    corner pixels' centres onto each other (interpolating modes only)."""
+    ``'trilinear'`` (5-D), ``'lanczos'`` (4-D, antialiased only) or ``'area'`` (adaptive
+    average pooling).  ``align_corners`` maps the corner pixels' centres onto each other
+    (interpolating modes only).  ``antialias=True`` (bilinear, bicubic, lanczos; 4-D) widens
+    the filter by the shrink factor, as PIL does, so a downscaled image does not alias:
+
+        >>> x = torch.arange(16.).reshape(1, 1, 4, 4)
+        >>> F.interpolate(x, size=(2, 2), mode='bilinear', antialias=True)
+        tensor([[[[ 3.5714,  5.1429],
+                  [ 9.8571, 11.4286]]]])
+    """
     import math
     if mode in ("nearest", "area", "nearest-exact"):
         if align_corners is not None:
@@ -254,9 +262,18 @@ def interpolate(input: Tensor, size: Any = None, scale_factor: Any = None,
         output_size = [math.floor(float(input.shape[i + 2]) * scales[i]) for i in range(dim)]
     if recompute_scale_factor:
         scales = None
-    if antialias:
-        raise NotImplementedError("interpolate: antialias=True is not supported by tapegrad")
+    if antialias and not (mode in ("bilinear", "bicubic", "lanczos") and input.dim() == 4):
+        raise ValueError("Anti-alias option is restricted to bilinear, bicubic, and lanczos "
+                         "modes and requires a 4-D tensor as input")
+    if mode == "lanczos" and input.dim() == 4:
+        if align_corners:
+            raise ValueError("Lanczos mode does not support align_corners=True")
+        if not antialias:
+            raise ValueError("Lanczos mode requires antialias=True")
     known = mode in ("nearest", "nearest-exact", "area") or mode in _NEEDS
+    # (torch names the needed rank for linear, bilinear and trilinear only)
+    if mode in ("bicubic", "lanczos") and input.dim() != 4:
+        known = False
     if not known or input.dim() not in (3, 4, 5):
         raise NotImplementedError(f"Input Error: Only 3D, 4D and 5D input Tensors supported "
                                   f"(got {input.dim()}D) for the modes: nearest | linear | "
@@ -275,6 +292,8 @@ def interpolate(input: Tensor, size: Any = None, scale_factor: Any = None,
         outs = ", ".join(f"{c}: {s}" for c, s in zip(letters, output_size))
         raise RuntimeError(f"Input and output sizes should be greater than 0, but got input "
                            f"({ins}) output ({outs})")
+    if antialias:  # (a wider, normalised filter when shrinking: _upsample_*2d_aa)
+        mode = mode + "-aa"
     op = _V.INTERPOLATE[(mode, dim)]
     return op(input, output_size=tuple(output_size), mode=mode,
               align_corners=bool(align_corners),
@@ -334,61 +353,20 @@ def affine_grid(theta: Tensor, size: Any, align_corners: bool | None = None) -> 
                           align_corners=bool(align_corners))
 
 
-def _unnormalize(coord: Tensor, size: int, align_corners: bool) -> Tensor:
-    if align_corners:  # -1 and 1 are the centres of the corner pixels
-        return (coord + 1) / 2 * (size - 1)
-    return ((coord + 1) * size - 1) / 2  # -1 and 1 are the outer edges of the corner pixels
-
-
-def _reflect(coord: Tensor, twice_low: int, twice_high: int) -> Tensor:
-    """Fold coordinates back into [low, high] by mirror reflection at the bounds."""
-    if twice_low == twice_high:
-        return coord * 0
-    low = twice_low / 2
-    span = (twice_high - twice_low) / 2
-    shifted = coord - low
-    dist = tapegrad.where(shifted < 0, -shifted, shifted)  # (torch: slope +1 at 0)
-    extra = tapegrad.fmod(dist, span)
-    flips = tapegrad.floor(dist.detach() / span)
-    even = tapegrad.fmod(flips, 2) == 0
-    return tapegrad.where(even, extra + low, span - extra + low)
-
-
-def _clip(coord: Tensor, size: int) -> Tensor:
-    """Clamp into [0, size - 1]; torch counts the bounds themselves as outside (zero slope)."""
-    inside = (coord > 0) & (coord < size - 1)
-    return tapegrad.where(inside, coord, coord.detach().clamp(0, size - 1))
-
-
-def _source(coord: Tensor, size: int, padding_mode: str, align_corners: bool) -> Tensor:
-    coord = _unnormalize(coord, size, align_corners)
-    if padding_mode == "border":
-        coord = _clip(coord, size)
-    elif padding_mode == "reflection":
-        if align_corners:
-            coord = _reflect(coord, 0, 2 * (size - 1))
-        else:
-            coord = _reflect(coord, -1, 2 * size - 1)
-        coord = _clip(coord, size)
-    return coord
-
-
-def _gather(flat: Tensor, ix: Tensor, iy: Tensor, h: int, w: int) -> Tensor:
-    """input values at integer (iy, ix) (N, P), zero where outside the image: (N, C, P)."""
-    inside = (ix >= 0) & (ix <= w - 1) & (iy >= 0) & (iy <= h - 1)
-    index = (iy.clamp(0, h - 1) * w + ix.clamp(0, w - 1)).long()
-    index = index.unsqueeze(1).expand(-1, flat.shape[1], -1)
-    values = tapegrad.gather(flat, 2, index)
-    return values * inside.unsqueeze(1).to(flat.dtype)
-
-
 def grid_sample(input: Tensor, grid: Tensor, mode: str = "bilinear",
                 padding_mode: str = "zeros", align_corners: bool | None = None) -> Tensor:
     """Sample ``input`` (N, C, H, W) at the normalised (x, y) locations of ``grid``
-    (N, Ho, Wo, 2), -1 and 1 being the image's extremes: (N, C, Ho, Wo).  ``mode``
-    ``'bilinear'`` or ``'nearest'``; ``padding_mode`` says what lies outside the image
-    (``'zeros'``, ``'border'``: the edge pixels, ``'reflection'``: the mirrored image).
-    Bilinear sampling is differentiable in both input and grid."""
+    (N, Ho, Wo, 2), -1 and 1 being the image's extremes: (N, C, Ho, Wo); or a 5-D input
+    (N, C, D, H, W) at (x, y, z) locations (N, Do, Ho, Wo, 3).  ``mode`` ``'bilinear'``
+    (trilinear for 5-D), ``'nearest'`` or ``'bicubic'`` (4-D only); ``padding_mode`` says
+    what lies outside the image (``'zeros'``, ``'border'``: the edge pixels,
+    ``'reflection'``: the mirrored image).  Differentiable in input and grid (twice, and in
+    forward mode); nearest sampling gives the grid a zero gradient, as torch does.
+
+        >>> img = torch.arange(4.).reshape(1, 1, 2, 2)
+        >>> F.grid_sample(img, torch.zeros(1, 1, 1, 2), align_corners=False)
+        tensor([[[[1.5000]]]])
+    """
     if mode not in ("bilinear", "nearest", "bicubic"):
         raise ValueError(f"nn.functional.grid_sample(): expected mode to be 'bilinear', "
                          f"'nearest' or 'bicubic', but got: '{mode}'")
@@ -406,35 +384,25 @@ def grid_sample(input: Tensor, grid: Tensor, mode: str = "bilinear",
         raise RuntimeError(f"grid_sampler(): expected grid and input to have same batch size, "
                            f"but got input with sizes {list(input.shape)} and grid with sizes "
                            f"{sizes}")
+    if input.dim() != grid.dim() or input.dim() not in (4, 5):
+        rank = 4 if input.dim() == 4 else 5
+        raise RuntimeError(f"grid_sampler(): expected {rank}D input and grid with same number "
+                           f"of dimensions, but got input with sizes {list(input.shape)} and "
+                           f"grid with sizes {sizes}")
+    for d in range(2, input.dim()):
+        if input.shape[d] == 0:
+            raise RuntimeError(f"grid_sampler(): expected input to have non-empty spatial "
+                               f"dimensions, but input has sizes {list(input.shape)} with "
+                               f"dimension {d} being empty")
+    if mode == "bicubic" and input.dim() == 5:
+        raise RuntimeError("grid_sampler(): bicubic interpolation only supports 4D input")
     if input.dtype != grid.dtype:
         from .activation import _scalar_name
         raise RuntimeError(f"expected scalar type {_scalar_name(input.dtype)} but found "
                            f"{_scalar_name(grid.dtype)}")
-    if input.dim() != 4 or mode == "bicubic":
-        raise NotImplementedError("grid_sample: tapegrad supports 4-D input with 'bilinear' or "
-                                  "'nearest' mode only")
-    n, c, h, w = input.shape
-    ho, wo = grid.shape[1], grid.shape[2]
-    flat = input.reshape(n, c, h * w)
-    gx = grid[..., 0].reshape(n, ho * wo)
-    gy = grid[..., 1].reshape(n, ho * wo)
-    ix = _source(gx, w, padding_mode, bool(align_corners))
-    iy = _source(gy, h, padding_mode, bool(align_corners))
-    if mode == "nearest":
-        out = _gather(flat, ix.detach().round(), iy.detach().round(), h, w)
-        if grid.requires_grad:  # torch's grid gradient is zeros here, not None
-            out = out + (ix + iy).unsqueeze(1) * 0
-        return out.reshape(n, c, ho, wo)
-    x0, y0 = ix.detach().floor(), iy.detach().floor()
-    x1, y1 = x0 + 1, y0 + 1
-    # each corner weighted by the area of the opposite rectangle
-    corners = ((x0, y0, (x1 - ix) * (y1 - iy)), (x1, y0, (ix - x0) * (y1 - iy)),
-               (x0, y1, (x1 - ix) * (iy - y0)), (x1, y1, (ix - x0) * (iy - y0)))
-    out = None
-    for cx, cy, weight in corners:
-        term = _gather(flat, cx, cy, h, w) * weight.unsqueeze(1)
-        out = term if out is None else out + term
-    return out.reshape(n, c, ho, wo)
+    op = _GS.GRID_SAMPLER_2D if input.dim() == 4 else _GS.GRID_SAMPLER_3D
+    return op(input, grid, mode=mode, padding_mode=padding_mode,
+              align_corners=bool(align_corners))
 
 
 __all__ += ["affine_grid", "grid_sample"]

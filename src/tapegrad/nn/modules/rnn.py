@@ -22,6 +22,7 @@ from typing import Any
 
 import tapegrad
 from tapegrad import Tensor
+from tapegrad._ops import rnn as _rnn_ops
 from .. import init
 from .._functional import rnn as _rnn
 from ..parameter import Parameter
@@ -240,7 +241,9 @@ class RNNBase(Module):
                                       self.dropout, self.training, self.bidirectional,
                                       batch_sizes)
         if batch_sizes is None and self.batch_first:
-            output = output.transpose(0, 1)
+            # (torch transposes an RNN's or GRU's fresh output in place: TransposeBackward1)
+            output = (output.transpose(0, 1) if is_lstm
+                      else _rnn_ops.TRANSPOSE_INPLACE(output, dim0=0, dim1=1))
         if isinstance(orig_input, PackedSequence):
             packed = PackedSequence(output, orig_input.batch_sizes, sorted_indices,
                                     unsorted_indices)

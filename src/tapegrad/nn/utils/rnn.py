@@ -22,6 +22,7 @@ from typing import Any, Iterable, NamedTuple
 
 import tapegrad
 from tapegrad import Tensor
+from tapegrad._ops import rnn as _rnn_ops
 
 __all__ = ["PackedSequence", "invert_permutation", "pack_padded_sequence",
            "pad_packed_sequence", "pad_sequence", "unpad_sequence", "pack_sequence",
@@ -104,14 +105,13 @@ def pack_padded_sequence(input: Tensor, lengths: Any, batch_first: bool = False,
     else:
         lengths, sorted_indices = tapegrad.sort(lengths, descending=True)
         input = input.index_select(0 if batch_first else 1, sorted_indices)
-    if batch_first:
-        input = input.transpose(0, 1)
+    batch_dim = 0 if batch_first else 1
     lens = [int(v) for v in lengths.tolist()]
     if input.numel() == 0:
         raise RuntimeError("Cannot pack empty tensors.")
-    if len(lens) != input.size(1):
+    if len(lens) != input.size(batch_dim):
         raise RuntimeError(f"Expected `len(lengths)` to be equal to batch_size, but got "
-                           f"{len(lens)} (batch_size={input.size(1)})")
+                           f"{len(lens)} (batch_size={input.size(batch_dim)})")
     if lens[-1] <= 0:
         raise RuntimeError("Length of all samples has to be greater than 0, but found an "
                            "element in 'lengths' that is <= 0")
@@ -120,11 +120,12 @@ def pack_padded_sequence(input: Tensor, lengths: Any, batch_first: bool = False,
                            "`enforce_sorted` is True. You can pass `enforce_sorted=False` to "
                            "pack_padded_sequence and/or pack_sequence to sidestep this "
                            "requirement if you do not need ONNX exportability.")
-    if lens[0] > input.size(0):
+    if lens[0] > input.size(1 - batch_dim):
         raise RuntimeError(f"Expected sequence length to be larger than or equal to the "
-                           f"longest sequence, but got {input.size(0)} and {lens[0]}")
+                           f"longest sequence, but got {input.size(1 - batch_dim)} and {lens[0]}")
     batch_sizes = [sum(1 for n in lens if n > t) for t in range(lens[0])]
-    data = tapegrad.cat([input[t, :b] for t, b in enumerate(batch_sizes)], 0)
+    # one op with torch's node (PackPaddedSequenceBackward0), not a cat of slices
+    data = _rnn_ops.PACK_PADDED(input, batch_sizes=tuple(batch_sizes), batch_first=batch_first)
     return PackedSequence(data, tapegrad.tensor(batch_sizes, dtype=tapegrad.int64),
                           sorted_indices, None)
 
@@ -149,17 +150,17 @@ def pad_packed_sequence(sequence: PackedSequence, batch_first: bool = False,
         total_length = max_len
     batch = batch_sizes[0]
     tail = tuple(data.shape[1:])
-    rows, offset = [], 0
-    for b in batch_sizes:
-        step = data[offset:offset + b]
-        offset += b
-        if b < batch:
-            pad = tapegrad.full((batch - b,) + tail, padding_value, dtype=data.dtype)
-            step = tapegrad.cat([step, pad], 0)
-        rows.append(step)
-    for _ in range(total_length - max_len):
-        rows.append(tapegrad.full((batch,) + tail, padding_value, dtype=data.dtype))
-    padded = tapegrad.stack(rows, 0)
+    # as torch does (one CopySlices per block): the steps that hold the same number of
+    # sequences lie one after the other in ``data``, so each block is one copy
+    padded = tapegrad.full((total_length, batch) + tail, padding_value, dtype=data.dtype)
+    offset = start = 0
+    for t in range(1, max_len + 1):
+        if t < max_len and batch_sizes[t] == batch_sizes[start]:
+            continue
+        b, steps = batch_sizes[start], t - start
+        padded[start:t, :b] = data[offset:offset + steps * b].view((steps, b) + tail)
+        offset += steps * b
+        start = t
     lengths = tapegrad.tensor([sum(1 for b in batch_sizes if b > i) for i in range(batch)],
                               dtype=tapegrad.int64)
     if batch_first:
