@@ -1,7 +1,11 @@
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-STAMP := $(VENV)/.installed
+# One stamp per set of extras: `make demo` installs only what the demo needs (NumPy, and
+# matplotlib for its plots); `make test` adds the dev extra (pytest, torch, graphviz) and
+# torchviz, a test-only package installed without its dependencies (it would pull any torch).
+DEMO_STAMP := $(VENV)/.installed-plot
+STAMP := $(VENV)/.installed-dev
 
 .PHONY: demo test bench bench-quick soak clean
 
@@ -9,11 +13,16 @@ $(PY):
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 
+$(DEMO_STAMP): $(PY) pyproject.toml
+	$(PY) -m pip install --quiet -e '.[plot]'
+	touch $(DEMO_STAMP)
+
 $(STAMP): $(PY) pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev,plot]'
-	touch $(STAMP)
+	$(PY) -m pip install --quiet --no-deps 'torchviz==0.0.3'
+	touch $(STAMP) $(DEMO_STAMP)
 
-demo: $(STAMP)
+demo: $(DEMO_STAMP)
 	$(VENV)/bin/tapegrad demo
 
 test: $(STAMP)

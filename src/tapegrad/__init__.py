@@ -131,6 +131,8 @@ FloatTensor, DoubleTensor, HalfTensor, LongTensor, IntTensor, ShortTensor, CharT
     ByteTensor, BoolTensor = _creation_module.LEGACY_TYPES.values()
 
 _registry.bind(Tensor, _tensor_module.check_view, _tensor_module.view_generation)
+from . import _api as _api_module  # noqa: E402
+_api_module.name_public_classes(globals())  # type(x) prints <class 'tapegrad.Tensor'>
 
 def as_torch(enable: bool = True) -> None:
     """Make ``import torch`` give tapegrad everywhere from now on (``as_torch(False)`` undoes it),
@@ -177,6 +179,9 @@ contiguous_format, preserve_format, channels_last, channels_last_3d = (
 from . import nn, optim, utils  # noqa: E402
 from .nn._functional.toplevel import *  # noqa: E402,F401,F403  (torch.conv2d, torch.selu, ...)
 from .serialization import *  # noqa: E402,F401,F403
+
+from . import _out as _out_module  # noqa: E402
+_out_module.install(globals())  # out= on every function torch gives it, once every name exists
 
 # The public API for ``from tapegrad import *``: every name above except submodules and the
 # ``_`` helpers.  dir(tapegrad) shows it plus the submodules (tapegrad.autograd, ...).

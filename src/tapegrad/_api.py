@@ -14,7 +14,6 @@ import numpy as np
 
 from ._tensor import Tensor, _wrap_dim
 from . import _dtype
-from .autograd import grad_mode
 from ._ops import elementwise as E, linalg as L, shape as S
 from ._ops import special as SP
 
@@ -69,12 +68,12 @@ def _check_tensor(x: Any, fn: str) -> None:
 # -- arithmetic ----------------------------------------------------------------------------------
 def add(input: Any, other: Any, *, alpha: Any = 1, out: Tensor | None = None) -> Tensor:
     """``input + alpha * other`` with broadcasting."""
-    return _out(E.ADD(input, other if alpha == 1 else other * alpha), out)
+    return _out(E.ADD(input, other if alpha == 1 else other * alpha), out, "add")
 
 
 def sub(input: Any, other: Any, *, alpha: Any = 1, out: Tensor | None = None) -> Tensor:
     """``input - alpha * other`` with broadcasting."""
-    return _out(E.SUB(input, other if alpha == 1 else other * alpha), out)
+    return _out(E.SUB(input, other if alpha == 1 else other * alpha), out, "sub")
 
 
 subtract = sub
@@ -82,7 +81,7 @@ subtract = sub
 
 def mul(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:
     """Elementwise product with broadcasting."""
-    return _out(E.MUL(input, other), out)
+    return _out(E.MUL(input, other), out, "mul")
 
 
 multiply = mul
@@ -92,11 +91,11 @@ def div(input: Any, other: Any, *, rounding_mode: str | None = None,
         out: Tensor | None = None) -> Tensor:
     """True division (ints give floats); ``rounding_mode='floor'|'trunc'`` rounds the quotient."""
     if rounding_mode == "floor":
-        return _out(E.FLOOR_DIVIDE(input, other), out)
+        return _out(E.FLOOR_DIVIDE(input, other), out, "div")
     q = E.DIV(input, other)
     if rounding_mode == "trunc":
         q = E.TRUNC(q)
-    return _out(q, out)
+    return _out(q, out, "div")
 
 
 divide = true_divide = div
@@ -109,7 +108,7 @@ def rsub(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
 
 def pow(input: Any, exponent: Any, *, out: Tensor | None = None) -> Tensor:
     """``input ** exponent`` elementwise."""
-    return _out(E.pow(input, exponent), out)
+    return _out(E.pow(input, exponent), out, "pow")
 
 
 def square(input: Tensor) -> Tensor:
@@ -117,22 +116,13 @@ def square(input: Tensor) -> Tensor:
     return E.POW(input, 2)
 
 
-def _out(result: Tensor, out: Tensor | None) -> Tensor:
-    """Support torch's ``out=`` argument: copy the result into ``out`` (resized as torch does)."""
+def _out(result: Tensor, out: Tensor | None, name: str = "out") -> Tensor:
+    """torch's ``out=`` for a direct call of these functions (``tapegrad.<name>`` goes through
+    ``tapegrad._out``'s wrapper first): ``result`` written into ``out`` by torch's rules."""
     if out is None:
         return result
-    if result._requires_grad and grad_mode.state.enabled:
-        raise RuntimeError("out=... arguments don't support automatic differentiation, but one of "
-                           "the arguments requires grad.")
-    data = result._data
-    if data.shape == out._data.shape and data.dtype.kind == out._data.dtype.kind \
-            and out._data.flags.writeable:
-        np.copyto(out._data, data, casting="unsafe")  # into out's memory: its views see it
-    else:  # torch resizes out (new storage)
-        out._data = data.astype(out._data.dtype, copy=False) \
-            if data.dtype.kind == out._data.dtype.kind else data
-    out._bump()
-    return out
+    from ._out import call_with_out
+    return call_with_out(lambda: result, name, (), {}, out)
 
 
 def clamp(input: Tensor, min: Any = None, max: Any = None, *, out: Tensor | None = None) -> Tensor:
@@ -153,8 +143,8 @@ def clamp(input: Tensor, min: Any = None, max: Any = None, *, out: Tensor | None
                 "expected one of:\n * (Tensor input, Tensor min = None, Tensor max = None, *, "
                 "Tensor out = None)\n * (Tensor input, Number min = None, Number max = None, *, "
                 "Tensor out = None)\n")
-        return _out(E.CLAMP_TENSOR(input, min, max), out)
-    return _out(E.CLAMP(_clamp_operand(input, min, max), min=min, max=max), out)
+        return _out(E.CLAMP_TENSOR(input, min, max), out, "clamp")
+    return _out(E.CLAMP(_clamp_operand(input, min, max), min=min, max=max), out, "clamp")
 
 
 def _clamp_operand(input: Tensor, min: Any, max: Any) -> Tensor:
@@ -189,7 +179,7 @@ def where(condition: Tensor, input: Any = None, other: Any = None) -> Any:
 def dot(input: Tensor, other: Tensor, *, out: Tensor | None = None) -> Tensor:
     """Inner product of two 1-D tensors."""
     if out is not None:  # torch's out=: the result copied into out
-        return _out(dot(input, other), out)
+        return _out(dot(input, other), out, "dot")
     if input.ndim != 1 or other.ndim != 1:
         raise RuntimeError(f"1D tensors expected, but got {input.ndim}D and {other.ndim}D tensors")
     if input.shape[0] != other.shape[0]:
@@ -206,7 +196,7 @@ vdot = dot
 def mv(input: Tensor, vec: Tensor, *, out: Tensor | None = None) -> Tensor:
     """Matrix-vector product."""
     if out is not None:  # torch's out=: the result copied into out
-        return _out(mv(input, vec), out)
+        return _out(mv(input, vec), out, "mv")
     if input.ndim != 2 or vec.ndim != 1 or input.shape[1] != vec.shape[0]:
         raise RuntimeError(f"size mismatch, got input ({input.shape[0]}), mat "
                            f"({'x'.join(map(str, input.shape))}), vec ({vec.shape[0]})")
@@ -216,7 +206,7 @@ def mv(input: Tensor, vec: Tensor, *, out: Tensor | None = None) -> Tensor:
 def mm(input: Tensor, mat2: Tensor, *, out: Tensor | None = None) -> Tensor:
     """Matrix-matrix product of 2-D tensors."""
     if out is not None:  # torch's out=: the result copied into out
-        return _out(mm(input, mat2), out)
+        return _out(mm(input, mat2), out, "mm")
     if input.ndim != 2 or mat2.ndim != 2:
         raise RuntimeError("self must be a matrix" if input.ndim != 2 else "mat2 must be a matrix")
     _check_mm(input.shape, mat2.shape)
@@ -232,7 +222,7 @@ def _check_mm(a: tuple, b: tuple) -> None:
 def matmul(input: Tensor, other: Tensor, *, out: Tensor | None = None) -> Tensor:
     """Matrix product with broadcasting over batch dimensions (the ``@`` operator)."""
     if out is not None:  # torch's out=: the result copied into out
-        return _out(matmul(input, other), out)
+        return _out(matmul(input, other), out, "matmul")
     if input.__class__ is Tensor and other.__class__ is Tensor:  # the common 2-D case first
         a, b = input._data.shape, other._data.shape
         if len(a) == 2 and len(b) == 2 and a[1] == b[0]:
@@ -261,7 +251,7 @@ def matmul(input: Tensor, other: Tensor, *, out: Tensor | None = None) -> Tensor
 def bmm(input: Tensor, mat2: Tensor, *, out: Tensor | None = None) -> Tensor:
     """Batched matrix product: ``(b, n, m)`` and ``(b, m, p)`` give ``(b, n, p)``."""
     if out is not None:  # torch's out=: the result copied into out
-        return _out(bmm(input, mat2), out)
+        return _out(bmm(input, mat2), out, "bmm")
     return matmul(input, mat2)
 
 
@@ -307,7 +297,7 @@ def triu(input: Tensor, diagonal: int = 0) -> Tensor:
 def xlogy(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:
     """``input * log(other)``, 0 where ``input == 0`` (unless ``other`` is NaN); either operand
     may be a number.  Useful for entropies: ``xlogy(p, p)`` is 0 at ``p = 0``."""
-    return _out(SP.xlogy(input, other), out)
+    return _out(SP.xlogy(input, other), out, "xlogy")
 
 
 def polygamma(n: int, input: Tensor, *, out: Tensor | None = None) -> Tensor:
@@ -317,4 +307,22 @@ def polygamma(n: int, input: Tensor, *, out: Tensor | None = None) -> Tensor:
                         f"{type(n).__name__}")
     if n < 0:
         raise RuntimeError("polygamma(n, x) does not support negative n.")
-    return _out(SP.POLYGAMMA(input, n=builtins.int(n)), out)
+    return _out(SP.POLYGAMMA(input, n=builtins.int(n)), out, "polygamma")
+
+
+# -- printed names -------------------------------------------------------------------------------
+PUBLIC_CLASSES = ("Tensor", "Size", "dtype", "device", "Generator")
+
+
+def name_public_classes(namespace: dict) -> None:
+    """Give the core classes the names torch prints: ``type(x)`` is ``<class
+    'tapegrad.Tensor'>`` (torch: ``<class 'torch.Tensor'>``), likewise Size, dtype, device and
+    Generator.  They are defined in private modules; pickles made from now on name them by their
+    public home, and older pickles (``tapegrad._tensor.Size``) still load.
+
+    ``tapegrad/__init__.py`` calls it with its ``globals()`` once the classes are imported.
+    """
+    for name in PUBLIC_CLASSES:
+        cls = namespace[name]
+        cls.__module__ = "tapegrad"
+        cls.__qualname__ = name

@@ -14,7 +14,7 @@ __all__ = ["backward", "grad", "functional", "forward_ad", "trace_backward", "Ba
            "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
            "inference_mode", "Function", "FunctionCtx", "once_differentiable", "gradcheck",
            "gradgradcheck", "GradcheckError", "detect_anomaly", "set_detect_anomaly",
-           "masked_where", "set_masked_where", "is_masked_where_enabled"]
+           "masked_where", "set_masked_where", "is_masked_where_enabled", "Variable"]
 
 
 def __dir__() -> list[str]:
@@ -153,6 +153,7 @@ from .function import Function, FunctionCtx, once_differentiable  # noqa: E402
 # As in torch, the name gradcheck is the function; the module stays importable by its full name.
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck  # noqa: E402
 from .trace import BackwardTrace, trace_backward  # noqa: E402
+from .variable import Variable  # noqa: E402
 from . import forward_ad, graph  # noqa: E402
 from .anomaly_mode import (detect_anomaly, is_masked_where_enabled, masked_where,  # noqa: E402
                            set_detect_anomaly, set_masked_where)

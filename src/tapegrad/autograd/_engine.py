@@ -71,6 +71,17 @@ class Node:
     def __repr__(self) -> str:
         return f"<{type(self).__name__} object at {id(self):#x}>"
 
+    def __getattr__(self, name: str) -> Any:
+        # Only reached for names the class lacks: torch's _saved_* / _raw_saved_* attributes.
+        if name.startswith(("_saved_", "_raw_saved_")):
+            from . import saved
+            return saved.lookup(self, name)
+        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
+
+    def __dir__(self) -> list[str]:
+        from . import saved
+        return sorted(set(super().__dir__()) | set(saved.names(self)))
+
     def _extras(self) -> "_Extras":
         extra = self._extra
         if extra is None:
@@ -87,15 +98,25 @@ class Node:
 
     @property
     def next_functions(self) -> tuple:
+        extra = self._extra
+        if extra is not None and extra.shown is not None:
+            return extra.shown  # the same objects each time, as torch's graph holds them
+        edges = self._next
+        if self.op is not None and self.op.name in _PRESENTED:  # a fused op: torch's edges
+            from . import saved
+            edges = saved.torch_edges(self)
         out = []
-        for edge in self._next:
+        for edge in edges:
             if edge is None:
                 out.append((None, 0))
+            elif isinstance(edge, Node):  # a node torch has where tapegrad fused it in
+                out.append((edge, 0))
             elif isinstance(edge[0], Node):
                 out.append((edge[0], edge[1]))
             else:
-                out.append((AccumulateGrad(edge[0]), 0))
-        return tuple(out)
+                out.append((AccumulateGrad.of(edge[0]), 0))
+        shown = self._extras().shown = tuple(out)
+        return shown
 
     def register_hook(self, fn) -> "_RemovableHandle":
         """``fn(grad_inputs, grad_outputs)`` runs after this node computed its input gradients."""
@@ -140,22 +161,46 @@ class Node:
             self._saved = None
 
 
+# Ops that tapegrad fuses where torch's graph has more nodes; next_functions shows torch's.
+_PRESENTED = frozenset({"linear"})
+
+
 class _Extras:
     """What few nodes have: hooks, tensors that asked for ``retain_grad()``, user metadata."""
 
-    __slots__ = ("hooks", "pre_hooks", "retained", "metadata")
+    __slots__ = ("hooks", "pre_hooks", "retained", "metadata", "shown")
 
     def __init__(self) -> None:
         self.hooks = self.pre_hooks = self.retained = self.metadata = None
+        self.shown = None  # next_functions, made once: its AccumulateGrad/TBackward0 stay alive
 
 
 class AccumulateGrad:
-    """The node torch shows for a leaf in ``next_functions``; ``variable`` is the leaf."""
+    """The node torch shows for a leaf in ``next_functions``; ``variable`` is the leaf.
 
-    __slots__ = ("variable",)
+    tapegrad's graph points at leaves directly; this node is made when asked for, and the same
+    object is given back while anyone holds it (torch's is unique per leaf: tools such as
+    torchviz identify nodes by ``id``).
+    """
+
+    __slots__ = ("variable", "__weakref__")
+    _made: dict = {}  # id(leaf) -> weak reference to its AccumulateGrad
 
     def __init__(self, variable) -> None:
         self.variable = variable
+
+    @classmethod
+    def of(cls, leaf) -> "AccumulateGrad":
+        """The leaf's AccumulateGrad: the one still alive, else a new one."""
+        key = id(leaf)
+        ref = cls._made.get(key)
+        node = ref() if ref is not None else None
+        if node is None or node.variable is not leaf:
+            node = cls(leaf)
+            made = cls._made
+            cls._made[key] = weakref.ref(
+                node, lambda r, key=key: made.pop(key) if made.get(key) is r else None)
+        return node
 
     def name(self) -> str:
         return "torch::autograd::AccumulateGrad"

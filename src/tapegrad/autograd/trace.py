@@ -36,7 +36,7 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Sequence
-from typing import Any, Iterator, Mapping
+from typing import Any, Callable, Iterator, Mapping
 
 import numpy as np
 
@@ -149,39 +149,18 @@ class BackwardTrace(Sequence):
 
     def draw(self, max_values: int = 4):
         """A :class:`tapegrad.viz.Graph` of the pass: edges point where gradients flowed and
-        are labelled with them; nodes are numbered by step; leaves show their gradient."""
-        from tapegrad.viz import Graph, _fmt_dtype
+        are labelled with them; nodes are numbered by step; leaves show their gradient.
 
-        graph = Graph("backward")
-        ids = {id(s.target): f"s{s.index}" for s in self._steps}
-        out = self.output
-        graph.add_node("output", shape="box", style="filled", fillcolor="darkolivegreen1",
-                       label=f"output\n{_fmt_shape(out.shape)} {_fmt_dtype(out.dtype)}")
-        for step in self._steps:
-            if step.is_leaf:
-                t = step.target
-                graph.add_node(ids[id(t)], shape="box", style="rounded,filled",
-                               fillcolor="lightblue",
-                               label=f"{step.index}. {step.name}\n{_fmt_shape(t.shape)} "
-                                     f"{_fmt_dtype(t.dtype)}\n"
-                                     f"grad={format_array(step.grad_in[0], max_values)}")
-            else:
-                graph.add_node(ids[id(step.target)], shape="ellipse", style="filled",
-                               fillcolor="lightgrey", label=f"{step.index}. {step.name}")
-        if self._steps:
-            first = self._steps[0]
-            nr = out._output_nr if len(first.grad_in) > 1 else 0
-            graph.add_edge("output", ids[id(first.target)],
-                           label=format_array(first.grad_in[nr], max_values))
-        for step in self._steps:
-            for flow in step.grad_out:
-                dest = ids.get(id(flow.target))
-                if dest is None:  # reached, but the engine never ran it (no gradient)
-                    dest = ids[id(flow.target)] = f"u{len(ids)}"
-                    graph.add_node(dest, shape="ellipse", style="dashed", label=flow.name)
-                graph.add_edge(ids[id(step.target)], dest,
-                               label=format_array(flow.grad, max_values))
-        return graph
+        The picture is drawn by :func:`tapegrad.viz.draw_trace` (the engine holds no drawing
+        code); ``import tapegrad`` installs it.
+        """
+        if painter is None:
+            raise RuntimeError("trace.draw() needs tapegrad.viz: import tapegrad.viz first")
+        return painter(self, max_values)
+
+
+# Draws a BackwardTrace; tapegrad.viz sets it when imported, so the engine imports no pictures.
+painter: Callable[[BackwardTrace, int], Any] | None = None
 
 
 def trace_backward(y: Any, gradient: Any = None, inputs: Any = None, retain_graph: bool = False,
