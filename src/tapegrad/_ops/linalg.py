@@ -5,13 +5,16 @@ from typing import Any
 
 import numpy as np
 
-from ._registry import bilinear, general, linear, nondifferentiable
-from .reduction import SUM_DIM
+from . import _registry
+from ._registry import bilinear, general, linear, nondifferentiable, raw
+from .reduction import PROD_DIM, SUM_DIM
 from .shape import INDEX_BACKWARD, reshape, transpose
 
 
 def _mT(x: Any) -> Any:
-    return transpose(x, dim0=-2, dim1=-1)
+    """The matrix transpose; dims counted from the front (vmap shifts non-negative dims)."""
+    n = len(x.shape)
+    return transpose(x, dim0=n - 2, dim1=n - 1)
 
 
 DOT = bilinear("dot", np.dot, "DotBackward0",
@@ -173,8 +176,36 @@ def _inv_t(a: Any) -> Any:
 INV = general("inv", _np_inv, "LinalgInvExBackward0",
               vjp_input=lambda g, result: -(_mT(result) @ (g @ _mT(result))),
               jvp=lambda t, result: -(result @ (t[0] @ result)))
-DET = general("det", np.linalg.det, "LinalgDetBackward0",
-              vjp_input=lambda g, input, result: _with_unit_dims(g * result) * _inv_t(input),
+def _det_vjp(g: Any, input: Any, result: Any) -> Any:
+    """g det(A) A^-T; where a determinant is zero, the cofactor matrix through the SVD
+    (as torch): cof(A) = det(U) det(Vh) U diag(prod_{j != i} s_j) Vh."""
+    try:
+        zero = raw(result) == 0
+    except RuntimeError:  # a batched tensor under vmap: its data is not readable here
+        zero = np.zeros((), bool)
+    if not zero.any():
+        return _with_unit_dims(g * result) * _inv_t(input)
+    if not isinstance(input, _registry.Tensor):
+        # An ordinary backward takes torch's fast path, g det(A) A^-H by a triangular solve
+        # that leaves a zero right-hand side alone: exact zeros where det(A) is zero.
+        eye = np.eye(input.shape[-1], dtype=input.dtype)
+        safe = np.where(zero[..., None, None], eye, input)
+        return np.where(zero[..., None, None], 0.0,
+                        _with_unit_dims(g * result) * np.swapaxes(np.linalg.inv(safe), -1, -2))
+    from .linalg_decomp import SVD, _eye
+    u, s, vh = SVD(input, full_matrices=False)
+    n = s.shape[-1]
+    others = _with_rows(s) * (1 - _eye(s, n)) + _eye(s, n)  # row i: s with s_i set to 1
+    cut = PROD_DIM(others, dim=(len(others.shape) - 1,), keepdim=False)
+    alpha = DET(u) * DET(vh)
+    return _with_unit_dims(g * alpha) * ((u * _with_rows(cut)) @ vh)
+
+
+def _with_rows(v: Any) -> Any:
+    return reshape(v, shape=tuple(v.shape[:-1]) + (1, v.shape[-1]))
+
+
+DET = general("det", np.linalg.det, "LinalgDetBackward0", vjp_input=_det_vjp,
               jvp=lambda t, input, result: result * _sum_matrix(_inv_t(input) * t[0]))
 SLOGDET_SIGN = nondifferentiable("slogdet_sign", lambda a: np.linalg.slogdet(a)[0])
 LOGABSDET = general("logabsdet", lambda a: np.linalg.slogdet(a)[1], "LinalgSlogdetBackward0",
