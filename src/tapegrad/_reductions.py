@@ -1,21 +1,45 @@
 """Public reductions with torch's signatures: sum, mean, prod, max/min/median (with indices
-along a dim), amax, argmax, all/any, cumsum/cumprod, norm, var/std, logsumexp, softmax.
+along a dim), amax, argmax, all/any, cumsum/cumprod, norm, var/std, logsumexp, softmax; and the
+scans and statistics of issue 14: cummax/cummin, logcumsumexp, std_mean/var_mean, aminmax,
+nansum/nanmean/nanmedian, mode, dist, renorm, pdist, histc/histogram/histogramdd.
 
 Like ``_api.py``, these normalise and check arguments (``dim`` becomes a tuple of non-negative
-ints or None), refuse or promote dtypes as torch does, then pick the op torch would record.
+ints or None; a repeated dim is refused), refuse or promote dtypes as torch does, then pick the
+op torch would record.  A 0-d tensor may be reduced over dim 0 or -1, as in torch.
 """
 from __future__ import annotations
 
 import builtins
+import sys
+import warnings
 from typing import Any
 
 import numpy as np
 
 from . import _dtype
-from ._api import (_accepts_numpy_names, _check_tensor, _dims, _kthvalue_result, _max_result,
-                   _median_result, _min_result)
-from ._ops import elementwise as E, reduction as R
+from ._api import (_accepts_numpy_names, _check_tensor, _dims as _api_dims, _kthvalue_result,
+                   _max_result, _median_result, _min_result, _return_type)
+from ._ops import elementwise as E, reduction as R, scan_ops as SC, stat_ops as ST
 from ._tensor import Tensor, _wrap_dim
+
+
+def _dims(dim: Any, ndim: int) -> tuple | None:
+    """``dim`` as a sorted tuple of non-negative ints (None: all), refusing repeats as torch."""
+    dims = _api_dims(dim, ndim)
+    if dims is not None:
+        for a, b in zip(dims, dims[1:]):
+            if a == b:
+                raise RuntimeError(f"dim {a} appears multiple times in the list of dims")
+    return dims
+
+
+def warn_at_caller(message: str, category: type = UserWarning) -> None:
+    """Warn as torch's C++ kernels do: attributed to the user's line that called into tapegrad."""
+    ours = {"tapegrad", __name__.split(".")[0]}
+    frame, level = sys._getframe(1), 2
+    while frame is not None and frame.f_globals.get("__name__", "").split(".")[0] in ours:
+        frame, level = frame.f_back, level + 1
+    warnings.warn(message, category, stacklevel=level)
 
 
 # -- reductions ----------------------------------------------------------------------------------
@@ -101,8 +125,8 @@ def median(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
     if input.__class__ is not Tensor:  # batched (vmap): the batching rule finds the indices
         return _median_result(R.MEDIAN_DIM(input, dim=(d,), keepdim=keepdim, indices=None),
                               R.MEDIAN_INDEX(input, dim=d, keepdim=keepdim))
-    if input.ndim == 0:  # its one element (recorded as the median of everything)
-        return _median_result(R.MEDIAN(input, dim=None, keepdim=False),
+    if input.ndim == 0:  # its one element
+        return _median_result(R.MEDIAN_DIM(input, dim=(0,), keepdim=keepdim, indices=None),
                               Tensor._make(np.zeros((), np.int64)))
     indices = R.median_index(input._data, d)
     if not keepdim:
@@ -216,7 +240,8 @@ def _cumulative(op: Any, input: Tensor, dim: int, dtype: Any) -> Tensor:
 @_accepts_numpy_names
 def norm(input: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False,
          dtype: Any = None) -> Tensor:
-    """Vector 2-norm (default, also 'fro'); other ``p`` are built from abs/pow/sum."""
+    """Vector ``p``-norm over ``dim`` (2 by default, also 'fro'; any other number, inf and 0
+    included); one ``LinalgVectorNormBackward0`` node, as in torch."""
     if input.dtype.np.kind not in "fc" and dtype is None:
         raise RuntimeError("linalg.vector_norm: Expected a floating point or complex tensor as "
                            f"input. Got {_dtype.torch_name(input.dtype.np)}")
@@ -225,15 +250,7 @@ def norm(input: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False,
     dims = _dims(dim, input.ndim)
     if p in ("fro", 2, 2.0, None):
         return R.NORM(input, dim=dims, keepdim=keepdim)
-    magnitude = E.ABS(input)
-    if p in (float("inf"), float("-inf")):  # the largest (smallest) magnitude
-        pick = amax if p > 0 else amin
-        return pick(magnitude, dim=dims if dims else (), keepdim=keepdim)
-    if p == 0:  # the number of nonzero entries, as a float
-        nonzero = (magnitude != 0).to(magnitude.dtype)
-        return sum(nonzero, dim=dims, keepdim=keepdim) if dims else sum(nonzero)
-    total = sum(magnitude ** p, dim=dims, keepdim=keepdim) if dims else sum(magnitude ** p)
-    return total ** (1.0 / p)
+    return ST.NORM_P(input, dim=dims, keepdim=keepdim, p=float(p))
 
 
 def _spread(op: Any, input: Tensor, dim: Any, unbiased: Any, keepdim: bool,
@@ -245,7 +262,16 @@ def _spread(op: Any, input: Tensor, dim: Any, unbiased: Any, keepdim: bool,
         unbiased, dim = dim, None
     if correction is None:
         correction = 1 if unbiased is None or unbiased else 0
-    return op(input, dim=_dims(dim, input.ndim), keepdim=keepdim, correction=correction)
+    dims = _dims(dim, input.ndim)
+    count = 1
+    for i, size in enumerate(input.shape):
+        count *= size if dims is None or i in dims else 1
+    if count - correction <= 0:
+        warn_at_caller(f"{op.name}(): degrees of freedom is <= 0. Correction should be strictly "
+                      "less than the reduction factor (input numel divided by output numel). "
+                      "(Triggered internally at /__w/pytorch/pytorch/aten/src/ATen/native/"
+                      "ReduceOps.cpp:1861.)")
+    return op(input, dim=dims, keepdim=keepdim, correction=correction)
 
 
 @_accepts_numpy_names
@@ -295,3 +321,221 @@ def _refuse_integers(input: Tensor, dim: int, kernel: str) -> None:
         last = input.ndim == 0 or _wrap_dim(dim, input.ndim) == input.ndim - 1
         raise NotImplementedError(f'"{kernel}_{"lastdim_" if last else ""}kernel_impl" not '
                                   f"implemented for '{_dtype.torch_name(input.dtype.np)}'")
+
+
+# -- scans and statistics of issue 14 ------------------------------------------------------------
+_cummax_result = _return_type("cummax")
+_cummin_result = _return_type("cummin")
+_aminmax_result = _return_type("aminmax", ("min", "max"))
+_nanmedian_result = _return_type("nanmedian")
+_mode_result = _return_type("mode")
+_histogram_result = _return_type("histogram", ("hist", "bin_edges"))
+
+
+def _running(values_op: Any, index_op: Any, result: Any, input: Tensor, dim: int) -> Any:
+    d = _wrap_dim(dim, input.ndim)
+    return result(values_op(input, dim=d), index_op(input, dim=d))
+
+
+def cummax(input: Tensor, dim: int) -> Any:
+    """The named tuple ``(values, indices)`` of the running maximum along ``dim``; an index
+    moves on at an equal value, and NaN, once seen, stays the maximum::
+
+        tapegrad.cummax(tapegrad.tensor([1., 3., 2.]), 0).values   # tensor([1., 3., 3.])
+    """
+    return _running(SC.CUMMAX, SC.CUMMAX_INDEX, _cummax_result, input, dim)
+
+
+def cummin(input: Tensor, dim: int) -> Any:
+    """The named tuple ``(values, indices)`` of the running minimum along ``dim``."""
+    return _running(SC.CUMMIN, SC.CUMMIN_INDEX, _cummin_result, input, dim)
+
+
+def logcumsumexp(input: Tensor, dim: int) -> Tensor:
+    """``log(cumsum(exp(input)))`` along ``dim``, without overflow (floating dtypes only)."""
+    if input.dtype.np.kind not in "fc":
+        raise NotImplementedError('"logcumsumexp_out_cpu" not implemented for '
+                                  f"'{_dtype.torch_name(input.dtype.np)}'")
+    return SC.LOGCUMSUMEXP(input, dim=_wrap_dim(dim, input.ndim))
+
+
+def _spread_mean(op: Any, name: str, input: Tensor, dim: Any, unbiased: Any, keepdim: bool,
+                 correction: Any) -> tuple:
+    """std_mean/var_mean: the same arguments as std/var, both results from one node."""
+    if input.dtype.np.kind not in "fc":
+        raise RuntimeError(f"{name} only support floating point and complex dtypes")
+    if isinstance(dim, builtins.bool):
+        unbiased, dim = dim, None
+    if correction is None:
+        correction = 1 if unbiased is None or unbiased else 0
+    dims = _dims(dim, input.ndim)
+    count = 1
+    for i, size in enumerate(input.shape):
+        count *= size if dims is None or i in dims else 1
+    if count - correction <= 0:
+        warn_at_caller(f"{name}(): degrees of freedom is <= 0. Correction should be strictly "
+                       "less than the reduction factor (input numel divided by output numel). "
+                       "(Triggered internally at /__w/pytorch/pytorch/aten/src/ATen/native/"
+                       "ReduceOps.cpp:1861.)")
+    return tuple(op(input, dim=dims, keepdim=keepdim, correction=correction))
+
+
+@_accepts_numpy_names
+def std_mean(input: Tensor, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *,
+             correction: Any = None) -> tuple:
+    """``(std, mean)`` over ``dim`` (std Bessel-corrected by default), from one node."""
+    return _spread_mean(ST.STD_MEAN, "std_mean", input, dim, unbiased, keepdim, correction)
+
+
+@_accepts_numpy_names
+def var_mean(input: Tensor, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *,
+             correction: Any = None) -> tuple:
+    """``(var, mean)`` over ``dim`` (var Bessel-corrected by default), from one node."""
+    return _spread_mean(ST.VAR_MEAN, "var_mean", input, dim, unbiased, keepdim, correction)
+
+
+def aminmax(input: Tensor, *, dim: int | None = None, keepdim: bool = False) -> Any:
+    """The named tuple ``(min, max)``, over everything or along ``dim``."""
+    if input.numel() == 0:
+        raise RuntimeError("aminmax(): cannot compute aminmax over an empty dimension as the "
+                           "operation has no identity.")
+    dims = None if dim is None else (_wrap_dim(dim, input.ndim),)
+    return _aminmax_result(*ST.AMINMAX(input, dim=dims, keepdim=keepdim))
+
+
+@_accepts_numpy_names
+def nansum(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
+    """Sum treating NaN as zero (NaNs get no gradient)."""
+    if dtype is not None:
+        input = input.to(dtype)
+    return ST.NANSUM(input, dim=_dims(dim, input.ndim), keepdim=keepdim)
+
+
+@_accepts_numpy_names
+def nanmean(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
+    """Mean of the non-NaN elements (``nansum / count``, recorded as a division as in torch)."""
+    if dtype is not None:
+        input = input.to(dtype)
+    if input.dtype.np.kind not in "fc":
+        raise RuntimeError("nanmean(): expected input to have floating point or complex dtype "
+                           f"but got {_dtype.torch_name(input.dtype.np)}")
+    dims = _dims(dim, input.ndim)
+    count = R.SUM_DIM((~E.ISNAN(input)).to(input.dtype), dim=dims, keepdim=keepdim)
+    return ST.NANSUM(input, dim=dims, keepdim=keepdim) / count
+
+
+@_accepts_numpy_names
+def nanmedian(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
+    """The lower median ignoring NaNs (NaN only where every value is NaN); with ``dim``, the
+    named tuple ``(values, indices)``."""
+    if dim is None:
+        return ST.NANMEDIAN(input, dim=None, keepdim=False)
+    d = _wrap_dim(dim, input.ndim)
+    if input.ndim and input.shape[d] == 0:
+        raise IndexError(f"nanmedian(): Expected reduction dim {d} to have non-zero size.")
+    return _nanmedian_result(ST.NANMEDIAN_DIM(input, dim=d, keepdim=keepdim),
+                             ST.NANMEDIAN_INDEX(input, dim=d, keepdim=keepdim))
+
+
+@_accepts_numpy_names
+def mode(input: Tensor, dim: int = -1, keepdim: bool = False) -> Any:
+    """The named tuple ``(values, indices)`` of the most frequent value along ``dim`` (the
+    smallest of equally frequent ones, at its last position)."""
+    d = _wrap_dim(dim, input.ndim)
+    return _mode_result(ST.MODE(input, dim=d, keepdim=keepdim),
+                        ST.MODE_INDEX(input, dim=d, keepdim=keepdim))
+
+
+def dist(input: Tensor, other: Tensor, p: Any = 2) -> Tensor:
+    """The ``p``-norm of ``input - other`` (broadcast), as a 0-d tensor."""
+    return ST.DIST(input, other, p=float(p))
+
+
+def histc(input: Tensor, bins: int = 100, min: Any = 0, max: Any = 0) -> Tensor:
+    """Counts of ``input`` in ``bins`` equal bins over ``[min, max]`` (the data's range when both
+    are 0); values outside are ignored.  Not differentiable."""
+    if input.dtype.np.kind not in "f":
+        raise NotImplementedError(f'"histogram_cpu" not implemented for '
+                                  f"'{_dtype.torch_name(input.dtype.np)}'")
+    if bins <= 0:
+        raise RuntimeError(f"torch.histc: bins must be > 0, but got {bins} for dimension 0")
+    data = input.detach().numpy().reshape(-1)
+    lo, hi = float(min), float(max)
+    if lo == hi and data.size:
+        lo, hi = float(data.min()), float(data.max())
+    if lo == hi:
+        lo, hi = lo - 1, hi + 1
+    if lo > hi:
+        raise RuntimeError("torch.histc: max must be larger than min")
+    counts, _ = np.histogram(data, bins=bins, range=(lo, hi))
+    return Tensor._make(counts.astype(input.dtype.np))
+
+
+def histogram(input: Tensor, bins: Any = 100, *, range: Any = None, weight: Tensor | None = None,
+              density: bool = False) -> Any:
+    """The named tuple ``(hist, bin_edges)``: ``bins`` equal bins over ``range`` (the data's
+    range by default) or the given edges.  Not differentiable."""
+    data = input.detach().numpy().reshape(-1)
+    edges = bins.detach().numpy() if isinstance(bins, Tensor) else bins
+    w = None if weight is None else weight.detach().numpy().reshape(-1)
+    if input.dtype.np.kind != "f":
+        raise NotImplementedError(f'"histogram_cpu" not implemented for '
+                                  f"'{_dtype.torch_name(input.dtype.np)}'")
+    hist, bin_edges = np.histogram(data, bins=edges, range=range, weights=w, density=density)
+    dt = input.dtype.np
+    return _histogram_result(Tensor._make(hist.astype(dt)), Tensor._make(bin_edges.astype(dt)))
+
+
+def renorm(input: Tensor, p: Any, dim: int, maxnorm: Any) -> Tensor:
+    """Each slice ``input.select(dim, i)`` whose ``p``-norm exceeds ``maxnorm``, scaled down to
+    norm ``maxnorm`` (the others unchanged)::
+
+        tapegrad.ones(2, 3).renorm(2, 0, 1.0)   # each row scaled to norm 1
+    """
+    if p <= 0:
+        raise RuntimeError("renorm: non-positive-norm not supported")
+    if maxnorm < 0:
+        raise RuntimeError(f"renorm: expected maxnorm to be >= 0 but got {float(maxnorm):g}")
+    if input.ndim <= 1:
+        raise RuntimeError(f"renorm: input needs at least 2 dimensions, got {input.ndim} "
+                           "dimensions")
+    return ST.RENORM(input, p=float(p), dim=_wrap_dim(dim, input.ndim), maxnorm=float(maxnorm))
+
+
+def pdist(input: Tensor, p: Any = 2) -> Tensor:
+    """The ``p``-norm distance between each pair of rows ``i < j`` of a 2-D tensor, in the
+    order of ``itertools.combinations`` (``N * (N - 1) / 2`` values)."""
+    if input.ndim != 2:
+        raise RuntimeError(f"pdist only supports 2D tensors, got: {input.ndim}D")
+    if p < 0:
+        raise RuntimeError("pdist only supports non-negative p values")
+    return ST.PDIST(input, p=float(p))
+
+
+_histogramdd_result = _return_type("histogramdd", ("hist", "bin_edges"))
+
+
+def histogramdd(input: Tensor, bins: Any = 10, *, range: Any = None,
+                weight: Tensor | None = None, density: bool = False) -> Any:
+    """The named tuple ``(hist, bin_edges)`` of the points in the rows of ``input`` (its last
+    dim is the point's coordinates): ``bins`` per dim (an int, one int per dim, or each dim's
+    edges as tensors), over ``range`` (a flat list of (min, max) pairs; the data's by default).
+    Not differentiable."""
+    if input.dtype.np.kind != "f":
+        raise NotImplementedError(f'"histogramdd" not implemented for '
+                                  f"'{_dtype.torch_name(input.dtype.np)}'")
+    data = input.detach().numpy()
+    dims = data.shape[-1] if data.ndim else 1
+    points = data.reshape(-1, dims)
+    if isinstance(bins, (list, tuple)) and bins and isinstance(bins[0], Tensor):
+        edges: Any = [b.detach().numpy() for b in bins]
+    else:
+        edges = bins
+    pairs = None if range is None else [tuple(range[2 * k:2 * k + 2]) for k in builtins.range(
+        dims)]
+    w = None if weight is None else weight.detach().numpy().reshape(-1)
+    hist, bin_edges = np.histogramdd(points, bins=edges, range=pairs, weights=w,
+                                     density=density)
+    dt = input.dtype.np
+    return _histogramdd_result(Tensor._make(hist.astype(dt)),
+                               tuple(Tensor._make(e.astype(dt)) for e in bin_edges))

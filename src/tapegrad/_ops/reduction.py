@@ -12,7 +12,7 @@ import numpy as np
 
 from .elementwise import exp, where
 from ._registry import _param_names, _with_params, general, lift, linear, nondifferentiable, raw
-from .elementwise import EQ as eq, ISNAN as isnan
+from .elementwise import ABS, EQ as eq, ISNAN as isnan
 from .shape import expand, flip, reshape, transpose
 
 
@@ -78,7 +78,14 @@ def reduction(name: str, forward: Any, grad_fn: str, vjp: Any, **kw: Any) -> Any
     return general(name, forward, grad_fn, vjp_input=vjp, jvp=_jvp_from_vjp(vjp), **kw)
 
 
+def _axes(a: np.ndarray, dim: tuple | None) -> tuple | None:
+    """NumPy's ``axis`` for ``dim``: a 0-d tensor reduced over dim 0 (or -1, which torch allows)
+    is reduced over everything, which for one element is itself."""
+    return None if a.ndim == 0 else dim
+
+
 def _np_sum(a: np.ndarray, dim: tuple | None, keepdim: bool) -> np.ndarray:
+    dim = _axes(a, dim)
     if a.dtype.kind in "fc":  # np.sum's own step, without its Python-level wrapper
         return np.add.reduce(a, axis=dim, keepdims=keepdim)
     out = np.sum(a, axis=dim, keepdims=keepdim)
@@ -98,6 +105,7 @@ def _mean_vjp(g: Any, input_shape: tuple, dim: tuple | None, keepdim: bool) -> A
 
 
 def _np_mean(a: np.ndarray, dim: tuple | None, keepdim: bool) -> np.ndarray:
+    dim = _axes(a, dim)
     if a.dtype.kind not in "fc":
         raise RuntimeError("mean(): could not infer output dtype. Input dtype must be either a "
                            f"floating point or complex dtype. Got: {_torch_name(a.dtype)}")
@@ -124,7 +132,7 @@ def _prod_vjp(g: Any, input: Any, result: Any, input_shape: tuple, dim: tuple | 
 
 
 def _prod_of_others(a: np.ndarray, dim: tuple | None) -> np.ndarray:
-    axis = None if dim is None else dim[0]
+    axis = None if dim is None or a.ndim == 0 else dim[0]
     flat = a.reshape(-1) if axis is None else np.moveaxis(a, axis, -1)
     ones = np.ones(flat.shape[:-1] + (1,), dtype=a.dtype)
     left = np.cumprod(np.concatenate([ones, flat[..., :-1]], axis=-1), axis=-1)
@@ -134,7 +142,7 @@ def _prod_of_others(a: np.ndarray, dim: tuple | None) -> np.ndarray:
 
 
 def _np_prod(a: np.ndarray, dim: tuple | None, keepdim: bool) -> np.ndarray:
-    out = np.prod(a, axis=dim, keepdims=keepdim)
+    out = np.prod(a, axis=_axes(a, dim), keepdims=keepdim)
     return out.astype(np.int64) if a.dtype.kind in "biu" else out
 
 
@@ -151,23 +159,27 @@ def _even_vjp(g: Any, input: Any, result: Any, input_shape: tuple, dim: tuple | 
     return _unreduce(g, input_shape, dim, keepdim) * share
 
 
-MAX = reduction("max", lambda a, dim, keepdim: np.max(a, axis=dim, keepdims=keepdim),
+MAX = reduction("max", lambda a, dim, keepdim: np.max(a, axis=_axes(a, dim), keepdims=keepdim),
                 "MaxBackward1", _even_vjp)
-MIN = reduction("min", lambda a, dim, keepdim: np.min(a, axis=dim, keepdims=keepdim),
+MIN = reduction("min", lambda a, dim, keepdim: np.min(a, axis=_axes(a, dim), keepdims=keepdim),
                 "MinBackward1", _even_vjp)
-AMAX = reduction("amax", lambda a, dim, keepdim: np.max(a, axis=dim, keepdims=keepdim),
+AMAX = reduction("amax", lambda a, dim, keepdim: np.max(a, axis=_axes(a, dim), keepdims=keepdim),
                  "AmaxBackward0", _even_vjp)
-AMIN = reduction("amin", lambda a, dim, keepdim: np.min(a, axis=dim, keepdims=keepdim),
+AMIN = reduction("amin", lambda a, dim, keepdim: np.min(a, axis=_axes(a, dim), keepdims=keepdim),
                  "AminBackward0", _even_vjp)
 
 
 # max/min along one dim: the gradient goes to the selected index only.
 def _take(a: np.ndarray, dim: tuple, keepdim: bool, indices: np.ndarray) -> np.ndarray:
+    if a.ndim == 0:  # a 0-d tensor along dim 0: its one element
+        return a.copy()
     out = np.take_along_axis(a, np.expand_dims(indices, dim[0]) if not keepdim else indices, dim[0])
     return out if keepdim else np.squeeze(out, dim[0])
 
 
 def _select_vjp(g: Any, input_shape: tuple, dim: tuple, keepdim: bool, indices: np.ndarray) -> Any:
+    if not input_shape:
+        return g
     idx = indices if keepdim else np.expand_dims(indices, dim[0])
     onehot = np.arange(input_shape[dim[0]]).reshape(
         [-1 if i == dim[0] else 1 for i in range(len(input_shape))]) == idx
@@ -234,14 +246,15 @@ ARGMIN = nondifferentiable("argmin", lambda a, dim, keepdim: _arg(np.argmin, a, 
 
 
 def _truth(fn: Any, a: np.ndarray, dim: tuple | None, keepdim: bool) -> np.ndarray:
-    out = np.asarray(fn(a, axis=dim, keepdims=keepdim))
+    out = np.asarray(fn(a, axis=_axes(a, dim), keepdims=keepdim))
     return out.astype(np.uint8) if a.dtype == np.uint8 else out  # torch keeps uint8 as uint8
 
 
 ALL = nondifferentiable("all", lambda a, dim, keepdim: _truth(np.all, a, dim, keepdim))
 ANY = nondifferentiable("any", lambda a, dim, keepdim: _truth(np.any, a, dim, keepdim))
 COUNT_NONZERO = nondifferentiable(
-    "count_nonzero", lambda a, dim: np.asarray(np.count_nonzero(a, axis=dim), dtype=np.int64))
+    "count_nonzero", lambda a, dim: np.asarray(np.count_nonzero(a, axis=_axes(a, dim)),
+                                               dtype=np.int64))
 
 
 def _arg(fn, a: np.ndarray, dim: int | None, keepdim: bool) -> np.ndarray:
@@ -323,18 +336,39 @@ def _centered(input: Any, input_shape: tuple, dim: tuple | None) -> Any:
 
 
 def _np_var(a: np.ndarray, dim: tuple | None, keepdim: bool, correction: float) -> np.ndarray:
-    return np.var(a, axis=dim, keepdims=keepdim, ddof=correction)
+    dim = _axes(a, dim)
+    dof = _count(a.shape, dim) - correction
+    if dof > 0:
+        return np.var(a, axis=dim, keepdims=keepdim, ddof=correction)
+    # torch divides by max(0, N - correction): 0/0 is NaN, a positive sum over 0 is inf (its
+    # warning comes from the public wrapper)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        centered = a - np.add.reduce(a, axis=dim, keepdims=True) / _count(a.shape, dim)
+        total = np.add.reduce((centered * np.conj(centered)).real, axis=dim, keepdims=keepdim)
+        return total / total.dtype.type(0)
+
+
+def _per_dof(scale: float, input_shape: tuple, dim: tuple | None, correction: float) -> float:
+    """``scale / (N - correction)`` as torch's backward takes it: along given dims the divisor
+    is used as is (negative too; inf at 0), over everything it is clamped at 0 (inf)."""
+    dof = _count(input_shape, dim) - correction
+    if dof > 0 or (dim is not None and dof < 0):
+        return scale / dof
+    return float("inf")
 
 
 def _var_vjp(g: Any, input: Any, input_shape: tuple, dim: tuple | None, keepdim: bool,
              correction: float) -> Any:
-    scale = 2.0 / max(_count(input_shape, dim) - correction, 0)
-    return _unreduce(g, input_shape, dim, keepdim) * _centered(input, input_shape, dim) * scale
+    scale = _per_dof(2.0, input_shape, dim, correction)
+    centered = _centered(input, input_shape, dim)
+    if scale == float("inf") and dim is None:  # no degrees of freedom over everything: torch's
+        centered = ABS(centered)  # gradient is g * inf off the mean (NaN on it), sign-free
+    return _unreduce(g, input_shape, dim, keepdim) * centered * scale
 
 
 def _std_vjp(g: Any, input: Any, result: Any, input_shape: tuple, dim: tuple | None,
              keepdim: bool, correction: float) -> Any:
-    scale = 1.0 / max(_count(input_shape, dim) - correction, 0)
+    scale = _per_dof(1.0, input_shape, dim, correction)
     spread = _centered(input, input_shape, dim) * scale / _kept(result, input_shape, dim, keepdim)
     return _unreduce(g, input_shape, dim, keepdim) * spread
 
@@ -353,11 +387,13 @@ def _norm_vjp(g: Any, input: Any, result: Any, input_shape: tuple, dim: tuple | 
         kept == 0, 1.0, kept))
 
 
-NORM = reduction("norm", lambda a, dim, keepdim: np.sqrt(np.sum(a * a, axis=dim, keepdims=keepdim)),
+NORM = reduction("norm", lambda a, dim, keepdim: np.sqrt(np.sum(a * a, axis=_axes(a, dim),
+                                                             keepdims=keepdim)),
                  "LinalgVectorNormBackward0", _norm_vjp)
 
 
 def _np_logsumexp(a: np.ndarray, dim: tuple | None, keepdim: bool) -> np.ndarray:
+    dim = _axes(a, dim)
     m = np.max(a, axis=dim, keepdims=True)
     m = np.where(np.isfinite(m), m, 0)
     out = np.log(np.sum(np.exp(a - m), axis=dim, keepdims=True)) + m

@@ -143,8 +143,9 @@ def multilabel_margin_loss(input: Tensor, target: Tensor, size_average: bool | N
     # a label counts until the first -1 of its row
     valid = (labels >= 0).to(tapegrad.int64).cumprod(1).bool()
     safe = labels.masked_fill(~valid, 0)
-    is_target = tapegrad.zeros(rows.shape, dtype=tapegrad.bool)
-    is_target = is_target.scatter(1, safe, valid)
+    # is_target[n, c]: class c is among sample n's labels (a scatter would race on the padding)
+    hits = safe.unsqueeze(2) == tapegrad.arange(classes).reshape(1, 1, -1)
+    is_target = (hits & valid.unsqueeze(2)).any(1)
     chosen = rows.gather(1, safe)  # (n, slots)
     hinge = (1 - (chosen.unsqueeze(2) - rows.unsqueeze(1))).clamp_min(0)  # (n, slots, classes)
     keep = valid.unsqueeze(2) & ~is_target.unsqueeze(1)
