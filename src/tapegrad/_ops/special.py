@@ -2,10 +2,10 @@
 
 Each derivative is again a special function of this module (``lgamma' = digamma``,
 ``digamma' = polygamma(1, .)``, ``polygamma(n, .)' = polygamma(n + 1, .)``), so every order of
-derivative is available.  Only NumPy and the ``math`` module are used: erf, erfc and lgamma call
-``math`` element by element (exact, but a Python call per element: about 0.1-0.2 s per million
-elements); digamma and polygamma are vectorised NumPy (recurrence, reflection and an asymptotic
-series, accurate to a few units in the last place of float64).
+derivative is available.  Only NumPy is used, vectorised throughout: erf, erfc and lgamma are the
+kernels of ``special_kernels`` (Taylor series around tabulated points, asymptotic series,
+recurrences: no Python call per element); digamma and polygamma use recurrence, reflection and
+an asymptotic series, accurate to a few units in the last place of float64.
 """
 from __future__ import annotations
 
@@ -14,37 +14,21 @@ from typing import Any
 
 import numpy as np
 
-from . import _registry
+from . import _registry, special_kernels as _K
 from ._registry import elementwise, general
 from .elementwise import exp, where
 
 # -- erf and erfc --------------------------------------------------------------------------------
 _TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
-_ERF = np.frompyfunc(math.erf, 1, 1)
-_ERFC = np.frompyfunc(math.erfc, 1, 1)
 
 
-def _by_element(fn: Any, a: np.ndarray) -> np.ndarray:
-    """``fn`` (a ``math`` function made a ufunc by frompyfunc) with ``a``'s dtype kept."""
-    return np.asarray(fn(a), dtype=a.dtype)
-
-
-ERF = elementwise("erf", lambda a: _by_element(_ERF, a), "ErfBackward0", promote="float",
+ERF = elementwise("erf", _K.erf, "ErfBackward0", promote="float",
                   input=lambda input: _TWO_OVER_SQRT_PI * exp(-(input * input)))
-ERFC = elementwise("erfc", lambda a: _by_element(_ERFC, a), "ErfcBackward0", promote="float",
+ERFC = elementwise("erfc", _K.erfc, "ErfcBackward0", promote="float",
                    input=lambda input: -_TWO_OVER_SQRT_PI * exp(-(input * input)))
 
 
 # -- the gamma family ----------------------------------------------------------------------------
-def _lgamma_scalar(v: float) -> float:
-    try:
-        return math.lgamma(v)
-    except (ValueError, OverflowError):  # poles (0, -1, -2, ...) and overflow: +inf, as in torch
-        return math.inf
-
-
-_LGAMMA = np.frompyfunc(_lgamma_scalar, 1, 1)
-
 # B_2, B_4, ..., B_20: the Bernoulli numbers of the asymptotic series of polygamma.
 _BERNOULLI = (1 / 6, -1 / 30, 1 / 42, -1 / 30, 5 / 66, -691 / 2730, 7 / 6, -3617 / 510,
               43867 / 798, -174611 / 330)
@@ -123,7 +107,7 @@ def _np_polygamma_op(input: np.ndarray, n: int) -> np.ndarray:
     return _np_polygamma(n, input)
 
 
-LGAMMA = elementwise("lgamma", lambda a: _by_element(_LGAMMA, a), "LgammaBackward0",
+LGAMMA = elementwise("lgamma", _K.lgamma, "LgammaBackward0",
                      promote="float", input=lambda input: digamma(input))
 DIGAMMA = elementwise("digamma", lambda a: _np_polygamma(0, a), "DigammaBackward0",
                       promote="float", input=lambda input: polygamma(input, n=1))
