@@ -64,7 +64,7 @@ CASES = {
     "diagonal_scatter": (lambda x, s: tg.diagonal_scatter(x, s, 1, 0, 2),
                          [[U(2, 3, 4), U(3, 2)]]),
     "diagonal_nd": (lambda x: x.diagonal(-1, 2, 0), [[U(2, 3, 4)]]),
-    "diag_embed": (lambda x: tg.diag_embed(x, 1, 0, 2), [[U(2, 3)]]),
+    "diag_embed_dims": (lambda x: tg.diag_embed(x, 1, 0, 2), [[U(2, 3)]]),
     "diagflat": (lambda x: tg.diagflat(x, -1), [[U(2, 2)]]),
     "rot90": (lambda x: tg.rot90(x, 1, (2, 0)), [[U(2, 3, 4)]]),
     "narrow_copy": (lambda x: x.narrow_copy(1, 1, 2), [[U(3, 4)]]),

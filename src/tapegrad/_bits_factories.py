@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import builtins
 import math
-import warnings
 from typing import Any, Callable, Sequence
 
 import numpy as np
@@ -20,6 +19,7 @@ import numpy as np
 from . import _dtype
 from ._ops import shape as S
 from ._tensor import Tensor, check_device
+from ._warnings import warn_at_caller
 
 _CPP_NAMES = {"int64": "long int", "int32": "int", "int16": "short int", "int8": "signed char",
               "uint8": "unsigned char", "bool": "bool"}
@@ -128,7 +128,7 @@ def range(start: float = 0, end: float | None = None, step: float = 1, *, dtype:
     float dtype unless ``dtype`` is given.  Use ``arange`` (end excluded)."""
     if end is None:
         raise TypeError('range() missing 1 required positional arguments: "end"')
-    warnings.warn(_RANGE_WARNING, UserWarning, stacklevel=2)
+    warn_at_caller(_RANGE_WARNING)
     check_device(device)
     np_d = _dtype.default_float() if dtype is None else _dtype.to_numpy_dtype(dtype)
     if step == 0:

@@ -10,8 +10,6 @@ op torch would record.  A 0-d tensor may be reduced over dim 0 or -1, as in torc
 from __future__ import annotations
 
 import builtins
-import sys
-import warnings
 from typing import Any
 
 import numpy as np
@@ -21,6 +19,7 @@ from ._api import (_accepts_numpy_names, _check_tensor, _dims as _api_dims, _kth
                    _max_result, _median_result, _min_result, _return_type)
 from ._ops import elementwise as E, reduction as R, scan_ops as SC, stat_ops as ST
 from ._tensor import Tensor, _wrap_dim
+from ._warnings import warn_at_caller
 
 
 def _dims(dim: Any, ndim: int) -> tuple | None:
@@ -31,15 +30,6 @@ def _dims(dim: Any, ndim: int) -> tuple | None:
             if a == b:
                 raise RuntimeError(f"dim {a} appears multiple times in the list of dims")
     return dims
-
-
-def warn_at_caller(message: str, category: type = UserWarning) -> None:
-    """Warn as torch's C++ kernels do: attributed to the user's line that called into tapegrad."""
-    ours = {"tapegrad", __name__.split(".")[0]}
-    frame, level = sys._getframe(1), 2
-    while frame is not None and frame.f_globals.get("__name__", "").split(".")[0] in ours:
-        frame, level = frame.f_back, level + 1
-    warnings.warn(message, category, stacklevel=level)
 
 
 # -- reductions ----------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from ._api import _out, _sort_result, _topk_result
 from ._ops import _transforms, selection as X, shape as S
 from ._ops import index_scatter as IX
 from .autograd import grad_mode
+from ._warnings import warn_at_caller
 from ._tensor import Tensor, _wrap_dim
 from ._topk_order import topk_indices
 
@@ -154,9 +155,9 @@ def index_reduce(input: Tensor, dim: int, index: Tensor, source: Tensor, reduce:
     global _warned_index_reduce
     if not _warned_index_reduce:
         _warned_index_reduce = True
-        warnings.warn("index_reduce() is in beta and the API may change at any time. (Triggered "
-                      "internally at /__w/pytorch/pytorch/aten/src/ATen/native/"
-                      "TensorAdvancedIndexing.cpp:1523.)", UserWarning, stacklevel=2)
+        warn_at_caller("index_reduce() is in beta and the API may change at any time. (Triggered "
+                       "internally at /__w/pytorch/pytorch/aten/src/ATen/native/"
+                       "TensorAdvancedIndexing.cpp:1523.)")
     if reduce not in ("prod", "mean", "amax", "amin"):
         raise RuntimeError("index_reduce(): Expected reduce to be one of prod, mean, amax or "
                            f"amin but got {reduce}.")

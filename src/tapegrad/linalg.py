@@ -20,7 +20,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from ._api import _return_type
-from ._ops import linalg as L, linalg_decomp as D, linalg_solvers as LS
+from ._ops import linalg as L, linalg_decomp as D, linalg_solvers as LS, stat_products
 from ._ops.linalg_ldl import ldl_factor, ldl_factor_ex, ldl_solve  # noqa: F401  (re-exported)
 from ._ops.linalg_lu import lu, lu_factor, lu_factor_ex, lu_solve, lu_unpack_parts  # noqa: F401
 from ._public import public_dir as _public_dir
@@ -424,7 +424,7 @@ def cross(input: Tensor, other: Tensor, *, dim: int = -1) -> Tensor:
     if input.shape[d] != 3 or other.shape[d] != 3:
         raise RuntimeError(f"linalg.cross: inputs dimension {dim} must have length 3. Got "
                            f"{input.shape[d]} and {other.shape[d]}")
-    return LS.CROSS(input, other, dim=d - nd)
+    return stat_products.CROSS(input, other, dim=d - nd)
 
 
 def vecdot(x: Tensor, y: Tensor, *, dim: int = -1) -> Tensor:

@@ -524,11 +524,11 @@ LSTSQ = general("lstsq", _np_lstsq, "LinalgLstsqBackward0", ("A", "B"),
 def _batched(level: Any, op: Any, args: tuple, params: dict) -> Any:
     """vmap's rule for the ops of this family: the NumPy forwards batch over leading dims, so
     each batched operand only gets size-1 dims up to the others' batch rank (unbatched ones
-    broadcast) and the op runs once.  ``cross`` works on vectors, the others on matrices."""
+    broadcast) and the op runs once."""
     from .._vmap._batched import wrap
     from .._vmap._rules import _value
     from .shape import RESHAPE
-    core = [1] * len(args) if op.name == "cross" else [2] * len(args)
+    core = [2] * len(args)
     lead = max(len(a.shape) - c for a, c in zip(args, core))
     new = []
     for a, c in zip(args, core):

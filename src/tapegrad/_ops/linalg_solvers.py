@@ -1,5 +1,4 @@
-"""Cross products and the solvers that take a Cholesky factor: ``linalg.cross`` and
-``torch.cholesky_inverse`` / ``torch.cholesky_solve``, with torch's derivative rules written in
+"""The solvers that take a Cholesky factor: ``torch.cholesky_inverse`` / ``torch.cholesky_solve``, with torch's derivative rules written in
 tapegrad ops (first and higher order, forward mode, vmap).
 """
 from __future__ import annotations
@@ -13,11 +12,7 @@ from .linalg import _LinAlgError, _mT
 from .linalg_decomp import _batched, _substitute
 
 
-# -- cross product, Cholesky inverse and solve -------------------------------------------------
-CROSS = bilinear("cross", lambda input, other, dim: np.cross(input, other, axis=dim),
-                 "LinalgCrossBackward0", params=("dim",),
-                 input=lambda g, other, dim: CROSS(other, g, dim=dim),
-                 other=lambda g, input, dim: CROSS(g, input, dim=dim))
+# -- Cholesky inverse and solve (the cross product is stat_products.CROSS) ---------------------
 
 
 def _np_cholesky_inverse(a: np.ndarray, upper: bool) -> np.ndarray:
@@ -76,7 +71,7 @@ CHOLESKY_SOLVE = general("cholesky_solve", _np_cholesky_solve, "CholeskySolveBac
 
 def _register_vmap() -> None:
     from .._vmap._rules import RULES
-    for op in (CROSS, CHOLESKY_INVERSE, CHOLESKY_SOLVE):
+    for op in (CHOLESKY_INVERSE, CHOLESKY_SOLVE):
         RULES[op.name] = _batched
 
 

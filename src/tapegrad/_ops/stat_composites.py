@@ -47,7 +47,7 @@ def cov(input: Tensor, *, correction: int = 1, fweights: Tensor | None = None,
         else:
             norm_factor = w_sum - correction * (w * aweights).sum() / w_sum
     if bool(tapegrad.as_tensor(norm_factor) <= 0):
-        from .._reductions import warn_at_caller
+        from .._warnings import warn_at_caller
         warn_at_caller("cov(): degrees of freedom is <= 0. Correction should be strictly less "
                        "than the number of observations. (Triggered internally at "
                        "/__w/pytorch/pytorch/aten/src/ATen/native/Correlation.cpp:129.)")

@@ -20,7 +20,7 @@ from .. import _reductions as red
 from .._ops import stat_composites as C, stat_products as P
 from .._ops import shape as S
 from .._dtype import torch_name
-from .._reductions import warn_at_caller
+from .._warnings import warn_at_caller
 
 
 _WARNED: set = set()
