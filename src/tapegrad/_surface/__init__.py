@@ -9,14 +9,15 @@ Each family module defines three tables, which ``install`` below attaches:
 Families: ``linalg`` (torch-level linear algebra: ``cholesky``, ``lu``, ...), ``math``
 (elementwise math: ``erfinv``, ``gcd``, ...), ``reductions`` (scans, statistics, matrix
 products), ``indexing`` (scatter/index/select/split families), ``bits`` (bitwise ops, complex
-tensors, dtype views, dlpack, threads, windows).
+tensors, dtype views, dlpack, threads, windows), ``misc`` (``adjoint``, ``tril_indices``, post-accumulate
+hooks, ...).
 """
 from __future__ import annotations
 
 import importlib
 from typing import Callable
 
-FAMILIES = ("linalg", "math", "reductions", "indexing", "bits")
+FAMILIES = ("linalg", "math", "reductions", "indexing", "bits", "misc")
 
 
 def _modules():

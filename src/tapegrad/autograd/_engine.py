@@ -217,6 +217,11 @@ class AccumulateGrad:
         return id(self.variable)
 
 
+# The slot under which a leaf's hook list keeps ``register_post_accumulate_grad_hook`` hooks
+# (the others are keyed by output number 0), run once ``.grad`` has been accumulated.
+POST_ACCUMULATE = -1
+
+
 class _RemovableHandle:
     __slots__ = ("_list", "_fn")
 
@@ -497,6 +502,10 @@ def _finish_leaf(leaf, g, create_graph: bool, capture_at: dict, captured: list, 
         owned = False
     if accumulate and (not capture_at or (id(leaf), 0) in capture_at):
         _accumulate_into(leaf, g, create_graph, owned)
+        if leaf._hooks:
+            for hook_nr, fn in list(leaf._hooks):
+                if hook_nr == POST_ACCUMULATE:
+                    fn(leaf)
 
 
 def _owned(g, passed: dict) -> bool:
