@@ -351,3 +351,91 @@ __all__ += ["conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d"
             "feature_alpha_dropout_", "bilinear", "group_norm", "instance_norm", "pixel_shuffle",
             "pixel_unshuffle", "hinge_embedding_loss", "margin_ranking_loss",
             "cosine_embedding_loss", "triplet_margin_loss", "poisson_nll_loss", "grid_sampler"]
+
+
+def adaptive_avg_pool1d(input: Tensor, output_size: Any) -> Tensor:
+    """1-D adaptive average pooling (see ``nn.functional.adaptive_avg_pool1d``)."""
+    return _functional().adaptive_avg_pool1d(input, output_size)
+
+
+def adaptive_max_pool1d(input: Tensor, output_size: Any) -> tuple:
+    """1-D adaptive max pooling: ``(values, indices)``, as torch's top-level form returns."""
+    return tuple(_functional().adaptive_max_pool1d(input, output_size, return_indices=True))
+
+
+def max_pool1d_with_indices(input: Tensor, kernel_size: Any, stride: Any = (), padding: Any = 0,
+                            dilation: Any = 1, ceil_mode: bool = False) -> tuple:
+    """1-D max pooling with the argmax indices: ``(values, indices)``."""
+    return tuple(_functional().max_pool1d(input, kernel_size, stride or None, padding, dilation,
+                                          ceil_mode, return_indices=True))
+
+
+def grid_sampler_2d(input: Tensor, grid: Tensor, interpolation_mode: int, padding_mode: int,
+                    align_corners: bool) -> Tensor:
+    """:func:`grid_sampler` of a 4-D input."""
+    if input.dim() != 4:
+        raise RuntimeError(f"grid_sampler(): expected 4D input and grid with same number of "
+                           f"dimensions, but got input with sizes {list(input.shape)} and grid "
+                           f"with sizes {list(grid.shape)}")
+    return grid_sampler(input, grid, interpolation_mode, padding_mode, align_corners)
+
+
+def grid_sampler_3d(input: Tensor, grid: Tensor, interpolation_mode: int, padding_mode: int,
+                    align_corners: bool) -> Tensor:
+    """:func:`grid_sampler` of a 5-D input."""
+    if input.dim() != 5:
+        raise RuntimeError(f"grid_sampler(): expected 5D input and grid with same number of "
+                           f"dimensions, but got input with sizes {list(input.shape)} and grid "
+                           f"with sizes {list(grid.shape)}")
+    return grid_sampler(input, grid, interpolation_mode, padding_mode, align_corners)
+
+
+def conv_tbc(input: Tensor, weight: Tensor, bias: Tensor, pad: int = 0) -> Tensor:
+    """A 1-D convolution over time of a (time, batch, channels) input, with a weight laid out
+    (kernel width, in channels, out channels): fairseq's layout."""
+    if input.dim() != 3:
+        raise RuntimeError("Input must have 3 dims: time, batch, in_channel")
+    if weight.dim() != 3:
+        raise RuntimeError("Weight tensor must have 3 dims: kernel_width, in_channels, "
+                           "out_channels.")
+    if bias.dim() != 1:
+        raise RuntimeError("Bias must be 1-D")
+    if input.shape[2] != weight.shape[1]:
+        raise RuntimeError("Input dim 2 (input channels) is not == dim 1 in the weight tensor")
+    if weight.shape[2] != bias.shape[0]:
+        raise RuntimeError("Bias size must equal dim 2 in the weight tensor (output channels).")
+    out = _functional().conv1d(input.permute(1, 2, 0), weight.permute(2, 1, 0), bias,
+                               padding=pad)
+    return out.permute(2, 0, 1)
+
+
+def embedding_renorm_(input: Tensor, indices: Tensor, max_norm: float,
+                      norm_type: float) -> Tensor:
+    """Scale, in place and without gradient, the rows of ``input`` that ``indices`` name so
+    that none has a ``norm_type``-norm above ``max_norm`` (``nn.Embedding(max_norm=...)``)."""
+    rows = tapegrad.unique(indices.reshape(-1))
+    with tapegrad.no_grad():
+        norms = input[rows].norm(p=norm_type, dim=1)
+        scale = tapegrad.where(norms > max_norm, max_norm / (norms + 1e-7),
+                               tapegrad.ones_like(norms))
+        input[rows] = input[rows] * scale.unsqueeze(1)
+    return input
+
+
+def _tensor_hardshrink(self: Tensor, lambd: float = 0.5) -> Tensor:
+    """``x`` where ``|x| > lambd``, else 0 (``nn.functional.hardshrink``)."""
+    return _act.hardshrink(self, lambd)
+
+
+def _tensor_prelu(self: Tensor, weight: Tensor) -> Tensor:
+    """Leaky ReLU with learned slopes ``weight`` (``nn.functional.prelu``)."""
+    return _act.prelu(self, weight)
+
+
+# torch's Tensor methods that are nn functions: attached from here, since the core does not
+# import nn.
+Tensor.hardshrink = _tensor_hardshrink
+Tensor.prelu = _tensor_prelu
+
+__all__ += ["adaptive_avg_pool1d", "adaptive_max_pool1d", "max_pool1d_with_indices",
+            "grid_sampler_2d", "grid_sampler_3d", "conv_tbc", "embedding_renorm_"]
