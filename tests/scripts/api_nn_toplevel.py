@@ -14,3 +14,4 @@ e = torch.randn(5, 3) * 3
 print(torch.embedding_renorm_(e, torch.tensor([0, 2, 2]), 1.0, 2.0) is e, e.norm(dim=1))
 print(torch.grid_sampler_2d(torch.randn(1, 1, 3, 3), torch.zeros(1, 2, 2, 2), 0, 0, False))
 print(x.hardshrink(0.7)[0, 0], x.prelu(torch.tensor([0.1, 0.2, 0.3]))[0, 0])
+print(torch.grid_sampler_3d(torch.randn(1, 1, 2, 2, 2), torch.zeros(1, 1, 1, 1, 3), 0, 0, False))
