@@ -91,6 +91,8 @@ from . import _aliases as _aliases_module  # noqa: E402
 for _name, _fn in _aliases_module.toplevel().items():
     globals().setdefault(_name, _fn)
 from . import _surface as _surface_module  # noqa: E402
+from ._inplace_views import (as_strided, as_strided_, as_strided_copy,  # noqa: E402
+                             as_strided_scatter, resize_as_)
 globals().update(_surface_module.functions())
 del _name, _fn
 

@@ -16,6 +16,7 @@ from ._tensor import Tensor, _wrap_dim
 from . import _dtype
 from ._ops import elementwise as E, linalg as L, shape as S
 from ._ops import special as SP
+from ._ops import fused as F
 
 def _return_type(name: str, fields: tuple = ("values", "indices")) -> type:
     """torch.return_types.NAME: a named tuple (``(values, indices)`` unless ``fields`` says
@@ -68,12 +69,16 @@ def _check_tensor(x: Any, fn: str) -> None:
 # -- arithmetic ----------------------------------------------------------------------------------
 def add(input: Any, other: Any, *, alpha: Any = 1, out: Tensor | None = None) -> Tensor:
     """``input + alpha * other`` with broadcasting."""
-    return _out(E.ADD(input, other if alpha == 1 else other * alpha), out, "add")
+    if alpha == 1:
+        return _out(E.ADD(input, other), out, "add")
+    return _out(F.ADD_ALPHA(input, other, alpha=alpha), out, "add")  # one rounding, as torch
 
 
 def sub(input: Any, other: Any, *, alpha: Any = 1, out: Tensor | None = None) -> Tensor:
     """``input - alpha * other`` with broadcasting."""
-    return _out(E.SUB(input, other if alpha == 1 else other * alpha), out, "sub")
+    if alpha == 1:
+        return _out(E.SUB(input, other), out, "sub")
+    return _out(F.SUB_ALPHA(input, other, alpha=alpha), out, "sub")
 
 
 subtract = sub
@@ -90,12 +95,9 @@ multiply = mul
 def div(input: Any, other: Any, *, rounding_mode: str | None = None,
         out: Tensor | None = None) -> Tensor:
     """True division (ints give floats); ``rounding_mode='floor'|'trunc'`` rounds the quotient."""
-    if rounding_mode == "floor":
-        return _out(E.FLOOR_DIVIDE(input, other), out, "div")
-    q = E.DIV(input, other)
-    if rounding_mode == "trunc":
-        q = E.TRUNC(q)
-    return _out(q, out, "div")
+    if rounding_mode is not None:  # integer dtypes kept, torch's errors for a bad mode
+        return _out(E.div_rounding(input, other, rounding_mode), out, "div")
+    return _out(E.DIV(input, other), out, "div")
 
 
 divide = true_divide = div

@@ -3,8 +3,8 @@ diff, lerp, nan_to_num, masked_select, take, repeat_interleave, tensordot, cdist
 addmm/addcmul/addcdiv, and the counting functions unique, bincount, searchsorted and bucketize.
 
 Each is built from recorded ops, so its gradients (of every order), forward mode and vmap come
-from theirs; ``grad_fn`` shows the last op (torch's fused kernels have names of their own, e.g.
-``LerpBackward0``).  The counting functions return integer tensors, outside autograd.
+from theirs; ``grad_fn`` shows the last op.  lerp, addcmul and addcdiv are ops of their own
+(``_ops/fused.py``), rounded as torch's fused kernels and recorded under their names.  The counting functions return integer tensors, outside autograd.
 """
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from . import _api, _reductions, _selecting, _shaping
-from ._ops import elementwise as E
+from ._ops import elementwise as E, fused as F
 from ._tensor import Tensor, _wrap_dim
 
 
@@ -96,8 +96,11 @@ def diff(input: Tensor, n: int = 1, dim: int = -1, prepend: Tensor | None = None
 
 
 def lerp(input: Tensor, end: Tensor, weight: Any) -> Tensor:
-    """``input + weight * (end - input)``."""
-    return input + weight * (end - input)
+    """``input + weight * (end - input)``, computed from the nearer end and rounded as torch's
+    fused kernel (``LerpBackward0``, or ``LerpBackward1`` for a tensor weight)."""
+    if isinstance(weight, Tensor):
+        return F.LERP_TENSOR(input, end, weight)
+    return F.LERP(input, end, weight=float(weight))
 
 
 def nan_to_num(input: Tensor, nan: float = 0.0, posinf: float | None = None,
@@ -194,13 +197,23 @@ def addmm(input: Tensor, mat1: Tensor, mat2: Tensor, *, beta: Any = 1, alpha: An
 
 
 def addcmul(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value: Any = 1) -> Tensor:
-    """``input + value * tensor1 * tensor2``."""
-    return input + _scaled(tensor1 * tensor2, value)
+    """``input + value * tensor1 * tensor2``, rounded as torch's fused kernel
+    (``AddcmulBackward0``)."""
+    return F.ADDCMUL(input, tensor1, tensor2, value=value)
 
 
 def addcdiv(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value: Any = 1) -> Tensor:
-    """``input + value * tensor1 / tensor2``."""
-    return input + _scaled(tensor1 / tensor2, value)
+    """``input + value * tensor1 / tensor2``, in torch's order of operations
+    (``AddcdivBackward0``)."""
+    if tensor1.dtype.np.kind in "biu" and tensor2.dtype.np.kind in "biu":
+        raise RuntimeError("Integer division with addcdiv is no longer supported, and in a future  "
+                           "release addcdiv will perform a true division of tensor1 and tensor2. "
+                           "The historic addcdiv behavior can be implemented as (input + value * "
+                           "torch.trunc(tensor1 / tensor2)).to(input.dtype) for integer inputs and "
+                           "as (input + value * tensor1 / tensor2) for float inputs. The future "
+                           "addcdiv behavior is just the latter implementation: (input + value * "
+                           "tensor1 / tensor2), for all dtypes.")
+    return F.ADDCDIV(input, tensor1, tensor2, value=value)
 
 
 def clamp_min(input: Tensor, min: Any) -> Tensor:

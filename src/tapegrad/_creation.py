@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import builtins
+import math
 import warnings
 from typing import Any, Sequence
 
@@ -22,7 +23,9 @@ def _infer_dtype(data: Any) -> np.dtype:
             _raise_mixed(level)
         if not seqs:
             for x in level:
-                kinds.add(_scalar_kind(x))
+                kind = _scalar_kind(x)
+                if not isinstance(x, np.generic):  # (a NumPy scalar's kind is its dtype's)
+                    kinds.add(kind)
             numpy_scalars = [x.dtype for x in level if isinstance(x, np.generic)]
             if numpy_scalars:  # NumPy scalars bring their own dtype, as in torch
                 return _promote_elements(numpy_scalars, kinds)
@@ -47,7 +50,9 @@ def _infer_dtype(data: Any) -> np.dtype:
 
 
 def _promote_elements(dtypes: list, kinds: set) -> np.dtype:
-    """torch's promotion over the element types of a list holding NumPy scalars."""
+    """torch's promotion over the element types of a list holding NumPy scalars: the types of
+    the elements promoted pairwise (``promote_types``), a Python number counting as its default
+    dtype, so ``[np.int8(3)]`` stays int8 and ``[np.int8(3), 2]`` becomes int64."""
     defaults = {"bool": _dtype.BOOL, "int": _dtype.I64, "float": _dtype.default_float(),
                 "complex": np.dtype(np.complex64) if _dtype.default_float() == _dtype.F32
                 else np.dtype(np.complex128)}
@@ -247,45 +252,127 @@ def full_like(input: Tensor, fill_value: Any, *, dtype: Any = None, layout: Any 
 
 
 # -- ranges --------------------------------------------------------------------------------------
-def arange(start: Any, end: Any = None, step: Any = 1, *, out: Tensor | None = None,
-           dtype: Any = None, layout: Any = None, device: Any = None,
-           requires_grad: bool = False) -> Tensor:
+_MISSING: Any = object()
+_FACTORY_KW = ("torch.dtype dtype = None, torch.layout layout = None, torch.device device = None, "
+               "bool pin_memory = False, bool requires_grad = False")
+_SIGNATURES = {
+    "arange": [f"(Number end, *, Tensor out = None, {_FACTORY_KW})",
+               f"(Number start, Number end, *, {_FACTORY_KW})",
+               f"(Number start, Number end, Number step = 1, *, Tensor out = None, {_FACTORY_KW})"],
+    "linspace": [f"({a} start, {b} end, int steps, *, Tensor out = None, {_FACTORY_KW})"
+                 for a, b in (("Tensor", "Tensor"), ("Number", "Tensor"), ("Tensor", "Number"),
+                              ("Number", "Number"))],
+    "logspace": [f"({a} start, {b} end, int steps, float base = 10.0, *, Tensor out = None, "
+                 f"{_FACTORY_KW})" for a, b in (("Tensor", "Tensor"), ("Number", "Tensor"),
+                                                ("Tensor", "Number"), ("Number", "Number"))],
+}
+
+
+def _type_name(x: Any) -> str:
+    return "Tensor" if isinstance(x, Tensor) else type(x).__name__
+
+
+def _bad_arguments(fn: str, args: tuple, kwargs: dict) -> TypeError:
+    """torch's TypeError for arguments that match none of a function's signatures."""
+    got = [_type_name(a) for a in args] + [f"{k}={_type_name(v)}" for k, v in kwargs.items()]
+    lines = "".join(f" * {sig}\n" for sig in _SIGNATURES[fn])
+    return TypeError(f"{fn}() received an invalid combination of arguments - got "
+                     f"({', '.join(got)}), but expected one of:\n{lines}")
+
+
+def _is_number(x: Any) -> bool:
+    return isinstance(x, (builtins.int, builtins.float, np.integer, np.floating)) or (
+        isinstance(x, Tensor) and x.ndim == 0)
+
+
+def arange(start: Any = _MISSING, end: Any = _MISSING, step: Any = _MISSING, *args: Any,
+           out: Tensor | None = None, dtype: Any = None, layout: Any = None, device: Any = None,
+           pin_memory: bool = False, requires_grad: bool = False) -> Tensor:
     """Values from ``start`` (default 0) up to, not including, ``end``, spaced by ``step``.
 
     Integer arguments give int64; any float argument gives the default float dtype.
+    ``tapegrad.arange(1, 2.5, 0.5)`` is ``tensor([1.0000, 1.5000, 2.0000])``.
     """
-    if end is None:
+    if start is _MISSING and end is not _MISSING:  # arange(end=4)
+        start = 0
+    given = [v for v in (start, end, step) if v is not _MISSING]
+    if args or not given or (len(given) > 1 and not all(map(_is_number, given))):
+        raise _bad_arguments("arange", tuple(given) + args, {})
+    if not _is_number(given[0]):
+        raise TypeError(f"arange(): argument 'end' (position 1) must be Number, not "
+                        f"{_type_name(given[0])}")
+    if end is _MISSING:
         start, end = 0, start
+    if step is _MISSING:
+        step = 1
     vals = [v.item() if isinstance(v, Tensor) else v for v in (start, end, step)]
-    if step == 0:
-        raise RuntimeError("step must be nonzero")
     if dtype is None:
         is_float = any(isinstance(v, (builtins.float, np.floating)) for v in vals)
         np_d = _dtype.default_float() if is_float else _dtype.I64
     else:
         np_d = _dtype.to_numpy_dtype(dtype)
-    n = builtins.max(0, int(np.ceil((vals[1] - vals[0]) / vals[2])))
-    arr = (vals[0] + np.arange(n, dtype=np.float64) * vals[2]) if np_d.kind in "fc" else \
-        np.arange(vals[0], vals[1], vals[2])
+    if np_d.kind == "b":
+        raise NotImplementedError('"arange_cpu" not implemented for \'Bool\'')
+    lo, hi, by = vals
+    if not (math.isfinite(lo) and math.isfinite(hi)):
+        raise RuntimeError(f"unsupported range: {_range_str(lo)} -> {_range_str(hi)}")
+    if by == 0:
+        raise RuntimeError("step must be nonzero")
+    if (by > 0 and hi < lo) or (by < 0 and hi > lo):
+        raise RuntimeError("upper bound and lower bound inconsistent with step sign")
+    n = math.ceil((hi - lo) / by)
+    if n > 2 ** 62:
+        raise RuntimeError("invalid size, possible overflow?")
+    arr = (lo + np.arange(n, dtype=np.float64) * by) if np_d.kind in "fc" else \
+        np.arange(lo, hi, by)
     return _finish(arr.astype(np_d), requires_grad, device, out)
 
 
-def linspace(start: float, end: float, steps: int, *, out: Tensor | None = None,
-             dtype: Any = None, layout: Any = None, device: Any = None,
-             requires_grad: bool = False) -> Tensor:
+def _range_str(v: Any) -> str:
+    return str(v) if not isinstance(v, builtins.float) or not v.is_integer() else str(int(v))
+
+
+def _evenly(fn: str, start: Any, end: Any, steps: Any, extra: dict) -> tuple[float, float, int]:
+    """Check ``linspace``/``logspace``'s arguments as torch does; return them as numbers."""
+    if steps is _MISSING or start is _MISSING or end is _MISSING or not (
+            isinstance(steps, (builtins.int, np.integer)) or (
+            isinstance(steps, Tensor) and steps.ndim == 0 and steps.dtype.np.kind in "iu")) \
+            or isinstance(steps, builtins.bool):
+        given = tuple(v for v in (start, end) if v is not _MISSING)
+        kw = dict(extra)
+        if steps is not _MISSING:
+            given += (steps,)
+        raise _bad_arguments(fn, given, kw)
+    for name, v in (("start", start), ("end", end)):
+        if isinstance(v, Tensor) and v.ndim:
+            raise RuntimeError(f"{fn} only supports 0-dimensional start and end tensors, but got "
+                               f"{name} with {v.ndim} dimension(s).")
+    steps = builtins.int(steps)
+    if steps < 0:
+        raise RuntimeError("number of steps must be non-negative")
+    return (start.item() if isinstance(start, Tensor) else start,
+            end.item() if isinstance(end, Tensor) else end, steps)
+
+
+def linspace(start: Any = _MISSING, end: Any = _MISSING, steps: Any = _MISSING, *,
+             out: Tensor | None = None, dtype: Any = None, layout: Any = None, device: Any = None,
+             pin_memory: bool = False, requires_grad: bool = False) -> Tensor:
     """``steps`` evenly spaced values from ``start`` to ``end`` inclusive."""
-    return _finish(np.linspace(start, end, steps).astype(_float_or(dtype)), requires_grad, device,
-                   out)
+    lo, hi, n = _evenly("linspace", start, end, steps, {})
+    return _finish(np.linspace(lo, hi, n).astype(_float_or(dtype)), requires_grad, device, out)
 
 
-def logspace(start: float, end: float, steps: int, base: float = 10.0, *, dtype: Any = None,
-             device: Any = None, requires_grad: bool = False) -> Tensor:
+def logspace(start: Any = _MISSING, end: Any = _MISSING, steps: Any = _MISSING,
+             base: float = 10.0, *, out: Tensor | None = None, dtype: Any = None,
+             layout: Any = None, device: Any = None, pin_memory: bool = False,
+             requires_grad: bool = False) -> Tensor:
     """``steps`` values ``base ** x``, ``x`` evenly spaced from ``start`` to ``end`` inclusive.
 
     ``tapegrad.logspace(0, 2, 3)`` is ``tensor([1., 10., 100.])``.
     """
-    return _finish(np.logspace(start, end, steps, base=base).astype(_float_or(dtype)),
-                   requires_grad, device)
+    lo, hi, n = _evenly("logspace", start, end, steps, {})
+    return _finish(np.logspace(lo, hi, n, base=base).astype(_float_or(dtype)), requires_grad,
+                   device, out)
 
 
 # -- torch's legacy typed constructors (torch.FloatTensor([1, 2]), isinstance(x, LongTensor)) --

@@ -8,12 +8,12 @@ from typing import Any
 import numpy as np
 
 from . import _api as A, _composites as Co, _creation as C, _dtype, _reductions as Rd
-from . import _selecting as Sel, _shaping as Sh, linalg as La
+from . import _inplace_views as V, _selecting as Sel, _shaping as Sh, linalg as La
 from ._ops import _transforms, elementwise as E, special as SP
 from ._ops._registry import Op
 from .autograd import grad_mode
 from ._random import functions as _random_functions
-from ._tensor import PLAIN_SUBCLASSES, Tensor
+from ._tensor import PLAIN_SUBCLASSES, Tensor, writable
 
 
 def _reflect(fn):
@@ -133,16 +133,41 @@ def _contiguous(self: Tensor, memory_format: Any = None) -> Tensor:
 
 
 def _zero_(self: Tensor) -> Tensor:
-    """Fill this tensor with zeros in place; returns self."""
-    # t * 0 would keep the sign of negative values (-0.0); + 0 makes every zero positive
-    return self._inplace(lambda t: t * 0 + 0 if t._requires_grad
-                         else Tensor._make(np.zeros_like(t._data)))
+    """Fill this tensor with zeros in place; returns self (ZeroBackward0 when recorded)."""
+    if _read_only(self) and not self._requires_grad:
+        return _fill_expanded(self, 0, overlap_ok=True)
+    return self._inplace(E.ZERO)
 
 
 def _fill_(self: Tensor, value: Any) -> Tensor:
-    """Fill this tensor with ``value`` (a number or a one-element tensor) in place; returns self."""
-    return self._inplace(lambda t: Tensor._make(np.full_like(t._data, value)) if not
-                         isinstance(value, Tensor) else t * 0 + value)
+    """Fill this tensor with ``value`` (a number or a 0-d tensor) in place; returns self.
+
+    An expanded tensor may be filled with a number (torch allows it: every element gets the
+    same value), not with a tensor."""
+    overlap_ok = True
+    if isinstance(value, Tensor):
+        if value.ndim:
+            raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with "
+                               f"{value.ndim} dimensions.")
+        if _transforms.active or (
+                (value._requires_grad or self._requires_grad) and grad_mode.state.enabled):
+            return self._inplace(E.FILL_TENSOR, value)  # the value's gradient (or tangent) flows
+        value, overlap_ok = value.item(), False
+    if _read_only(self) and not self._requires_grad:
+        return _fill_expanded(self, value, overlap_ok)
+    return self._inplace(E.FILL, value=value)
+
+
+def _read_only(self: Tensor) -> bool:
+    """An expanded tensor (NumPy's broadcast views are read-only); batched ones are not."""
+    return (self.__class__ is Tensor or self.__class__ in PLAIN_SUBCLASSES) \
+        and not self._data.flags.writeable
+
+
+def _fill_expanded(self: Tensor, value: Any, overlap_ok: bool) -> Tensor:
+    writable(self._data, overlap_ok)[...] = value
+    self._bump()
+    return self
 
 
 def _polygamma(self: Tensor, n: int) -> Tensor:
@@ -156,8 +181,8 @@ def _copy_(self: Tensor, src: Tensor, non_blocking: bool = False) -> Tensor:
         self._requires_grad or isinstance(src, Tensor) and src._requires_grad)
     if not (recording or _transforms.active):
         # nothing to record: write the values into this tensor's array (its views see them)
-        np.copyto(self._data, src._data if isinstance(src, Tensor) else np.asarray(src),
-                  casting="unsafe")
+        np.copyto(writable(self._data, overlap_ok=False),
+                  src._data if isinstance(src, Tensor) else np.asarray(src), casting="unsafe")
         self._bump()
         return self
     return self._inplace(lambda t, s: t * 0 + s, src)
@@ -214,6 +239,11 @@ _OTHER = {
     "short": _cast("short", _dtype.int16), "byte": _cast("byte", _dtype.uint8),
     "char": _cast("char", _dtype.int8), "contiguous": _contiguous,
     "zero_": _zero_, "fill_": _fill_, "copy_": _copy_,
+    "unsqueeze_": V.unsqueeze_, "squeeze_": V.squeeze_, "t_": V.t_, "transpose_": V.transpose_,
+    "swapaxes_": V.transpose_, "swapdims_": V.transpose_, "as_strided": V.as_strided,
+    "as_strided_": V.as_strided_, "as_strided_scatter": V.as_strided_scatter,
+    "resize_": V.resize_, "resize_as_": V.resize_as_, "resize": V.resize,
+    "resize_as": V.resize_as,
     **_random_functions.FILLS,
     "__getitem__": Sh.getitem, "__setitem__": Sh.setitem, "__matmul__": A.matmul,
     "__rmatmul__": lambda self, other: A.matmul(other, self),

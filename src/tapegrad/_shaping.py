@@ -13,7 +13,7 @@ import numpy as np
 from . import _dtype
 from ._api import _accepts_numpy_names, _dims, _out
 from ._ops import _transforms, elementwise as E, linalg as L, shape as S
-from ._tensor import Tensor, _wrap_dim
+from ._tensor import Tensor, _wrap_dim, writable
 
 
 # -- shapes --------------------------------------------------------------------------------------
@@ -313,9 +313,24 @@ def unflatten(input: Tensor, dim: int, sizes: Sequence[int]) -> Tensor:
     return reshape(input, tuple(input.shape[:d]) + sizes + tuple(input.shape[d + 1:]))
 
 
+def broadcast_shape(*shapes: tuple) -> tuple:
+    """The common shape of ``shapes`` under broadcasting, with torch's error (which names the
+    shape broadcast so far as tensor a) when they do not broadcast."""
+    out: tuple = ()
+    for shape in shapes:
+        n = builtins.max(len(out), len(shape))
+        a, b = (1,) * (n - len(out)) + out, (1,) * (n - len(shape)) + tuple(shape)
+        for i in range(n - 1, -1, -1):
+            if a[i] != b[i] and a[i] != 1 and b[i] != 1:
+                raise RuntimeError(f"The size of tensor a ({a[i]}) must match the size of tensor "
+                                   f"b ({b[i]}) at non-singleton dimension {i}")
+        out = tuple(x if y == 1 else y for x, y in zip(a, b))
+    return out
+
+
 def broadcast_tensors(*tensors: Tensor) -> tuple:
     """The tensors expanded to their common broadcast shape."""
-    shape = np.broadcast_shapes(*(tuple(t.shape) for t in tensors))
+    shape = broadcast_shape(*(tuple(t.shape) for t in tensors))
     return tuple(t if tuple(t.shape) == shape else expand(t, shape) for t in tensors)
 
 
@@ -414,11 +429,19 @@ def _index(index: Any, shape: tuple) -> Any:
             item = np.asarray([i._data if isinstance(i, Tensor) else i for i in item])
         arrays.append(item)
     dim = 0  # the dimension of the input the next item indexes
+    seen = 0  # index arrays so far: torch names an array's dimension by its position among them
     for k, item in enumerate(arrays):
         if item is Ellipsis:  # the items after it index the last dimensions
             dim = len(shape) - builtins.sum(_dims_taken(i) for i in arrays[k + 1:])
             continue
-        if item.__class__ is np.ndarray:  # (NumPy checks integer arrays: see _numpy_index_error)
+        if item.__class__ is np.ndarray:
+            if item.dtype.kind in "iu" and item.size and dim < len(shape):
+                n = shape[dim]
+                bad = (item < -n) | (item >= n)
+                if bad.any():
+                    raise IndexError(f"index {builtins.int(item[bad].flat[0])} is out of bounds "
+                                     f"for dimension {seen} with size {n}")
+            seen += item.ndim if item.dtype.kind == "b" else 1
             dim += item.ndim if item.dtype.kind == "b" else 1
         elif isinstance(item, (builtins.int, np.integer)) and not isinstance(item, builtins.bool):
             if not shape:
@@ -433,6 +456,38 @@ def _index(index: Any, shape: tuple) -> Any:
         elif item is not None:
             dim += 1
     return tuple(arrays) if isinstance(index, tuple) else arrays[0]
+
+
+def _torch_order(index: Any, shape: tuple) -> Any:
+    """The index NumPy needs to place the indexed dimensions where torch places them.
+
+    torch applies the integers of an index first (as ``select``), so they do not separate the
+    index arrays: ``x[0, :, [1, 2]]`` is ``x[0][:, [1, 2]]``, shape (3, 2) for x of (2, 3, 4),
+    where NumPy, counting the 0 as an index array, moves the indexed dimension to the front.
+    Only then (arrays and integers together, not adjacent in NumPy's sense, adjacent once the
+    integers are gone) is the index rewritten, as the positions the two steps pick, one integer
+    array per dimension.
+    """
+    if not isinstance(index, tuple):
+        return index
+    advanced = [k for k, i in enumerate(index) if i.__class__ is np.ndarray
+                or (isinstance(i, (builtins.int, np.integer)) and not isinstance(i, builtins.bool))]
+    arrays = [k for k in advanced if index[k].__class__ is np.ndarray]
+    if not arrays or len(arrays) == len(advanced) or advanced[-1] - advanced[0] == len(advanced) - 1:
+        return index  # no integers among arrays, or NumPy's group is adjacent: same as torch
+    if any(k not in advanced for k in range(arrays[0], arrays[-1] + 1)
+           if index[k].__class__ is not np.ndarray and not isinstance(index[k], (builtins.int, np.integer))):
+        return index  # arrays separated by slices or None: both put their dimensions first
+    first = tuple(item if item.__class__ is not np.ndarray
+                  else (slice(None),) * (item.ndim if item.dtype.kind == "b" else 1)
+                  for item in index)
+    first = tuple(x for item in first for x in (item if isinstance(item, tuple) else (item,)))
+    second = tuple(item if item.__class__ is np.ndarray or item is Ellipsis else slice(None)
+                   for item in index
+                   if not (isinstance(item, (builtins.int, np.integer))
+                           and not isinstance(item, builtins.bool)))
+    positions = np.arange(math.prod(shape), dtype=np.intp).reshape(shape)[first][second]
+    return np.unravel_index(positions, shape)
 
 
 def _numpy_index_error(exc: IndexError) -> IndexError:
@@ -456,11 +511,22 @@ def getitem(input: Tensor, index: Any) -> Tensor:
         if not -n <= index < n:
             raise IndexError(f"index {index} is out of bounds for dimension 0 with size {n}")
         return S.INDEX_SELECT(input, index=index)
-    idx = _index(index, input._data.shape if input.__class__ is Tensor else tuple(input.shape))
+    shape = input._data.shape if input.__class__ is Tensor else tuple(input.shape)
+    idx = _index(index, shape)
     try:
+        idx = _torch_order(idx, shape)
         return S.index_op_for(idx)(input, index=idx)
     except IndexError as exc:
         raise _numpy_index_error(exc) from None
+
+
+def _selects(index: Any) -> bool:
+    """Whether an advanced index also selects, slices or adds dimensions (an integer, a slice
+    other than ``:``, None): torch then writes through a view, recorded as CopySlices."""
+    items = index if isinstance(index, tuple) else (index,)
+    return any(i is None or (isinstance(i, slice) and i != slice(None))
+               or (isinstance(i, (builtins.int, np.integer)) and not isinstance(i, builtins.bool))
+               for i in items)
 
 
 def _batched_items(index: Any) -> bool:
@@ -473,8 +539,18 @@ def setitem(input: Tensor, index: Any, value: Any) -> None:
     if (isinstance(value, Tensor) and not value._requires_grad and not input._requires_grad
             and not _transforms.active):  # plain values are cheaper; a transform must see the Tensor
         value = value._data
-    op = S.INDEX_PUT if S._is_basic(idx) else S.INDEX_PUT_ADVANCED
+    if (input.__class__ is Tensor and not input._data.flags.writeable and S._is_basic(idx)
+            and not input._requires_grad and not isinstance(value, Tensor)):
+        # a slice of an expanded tensor: torch writes it (a row of x.expand(2, 3) is one copy of
+        # the memory), unless the slice itself repeats memory
+        np.copyto(writable(S._getitem(input._data, idx), overlap_ok=False), value,
+                  casting="unsafe")
+        input._bump()
+        return
+    op = S.INDEX_PUT if S._is_basic(idx) or _selects(idx) else S.INDEX_PUT_ADVANCED
     try:
+        idx = _torch_order(idx, tuple(input.shape))
         input._inplace(op, value, index=idx)
     except IndexError as exc:
         raise _numpy_index_error(exc) from None
+

@@ -283,9 +283,10 @@ class Tensor:
         """Which output of its ``grad_fn`` this tensor is (0 for single-output ops)."""
         return self._output_nr
 
-    @property
     def _is_view(self) -> bool:
-        return self._base is not None
+        """Whether this tensor is a view of another one (its ``_base``); ``detach()`` shares
+        its base's array and version counter without being a view, as in torch."""
+        return self._base is not None and self._data is not self._base._data
 
     # -- metadata ------------------------------------------------------------------------------
     @property
@@ -505,7 +506,11 @@ class Tensor:
                 operands.append(a)
             else:
                 return False
-        ufunc(mine, *operands, out=mine, casting="same_kind")
+        try:
+            ufunc(mine, *operands, out=mine, casting="same_kind")
+        except ValueError:  # a read-only array: a slice of an expanded one can still be written
+            alias = writable(mine, overlap_ok=False)
+            ufunc(alias, *operands, out=alias, casting="same_kind")
         self._bump()
         return True
 
@@ -556,6 +561,32 @@ class Tensor:
             copy_tangent(self, as_view)
         return self
 
+    def _view_inplace(self, op: Callable, **params: Any) -> "Tensor":
+        """``x.unsqueeze_(0)``, ``x.t_()``...: self becomes the view ``op(self)`` of its own data.
+
+        The values stay in place: only the shape and strides change.  When recorded, self takes
+        the view's node (``UnsqueezeBackward1``...), as torch's in-place view ops do; a leaf
+        that requires grad is refused, with torch's message.
+        """
+        if self.__class__ is not Tensor and self.__class__ not in PLAIN_SUBCLASSES:
+            result = op(self, **params)  # inside vmap: the batched view replaces self's value
+            self._value = result._value
+            return self
+        recording = grad_mode.state.enabled and self._requires_grad
+        if recording and self._grad_fn is None:
+            raise RuntimeError(("a view of a leaf Variable" if self._base is not None else
+                                "a leaf Variable") + " that requires grad is being used in an "
+                               "in-place operation.")
+        result = op(self, **params)
+        self._data = result._data
+        if recording:
+            self._grad_fn, self._output_nr = result._grad_fn, 0
+        if _transforms.active:
+            from tapegrad.autograd.forward_ad import copy_tangent
+            copy_tangent(self, result)
+        self._bump()
+        return self
+
     def _inplace(self, op: Callable, *args: Any, **kwargs: Any) -> "Tensor":
         """Apply ``op(self, *args)`` and store the result in self, as torch's ``op_`` methods do.
 
@@ -592,7 +623,10 @@ class Tensor:
                                f"shape {list(result._value.shape)}") from None
         mine = self._data
         _check_inplace_result(out, mine)
-        np.copyto(mine, out, casting="unsafe")
+        try:
+            np.copyto(mine, out, casting="unsafe")
+        except ValueError:  # a read-only array: a slice of an expanded one can still be written
+            np.copyto(writable(mine, overlap_ok=False), out, casting="unsafe")
         self._bump()
         if _transforms.active:  # forward AD: self now holds the result, and its tangent
             from tapegrad.autograd.forward_ad import copy_tangent
@@ -616,6 +650,30 @@ def _check_inplace_result(out: np.ndarray, mine: np.ndarray) -> None:
     if out.shape != mine.shape:
         raise RuntimeError(f"output with shape {list(mine.shape)} doesn't match the broadcast "
                            f"shape {list(out.shape)}")
+
+
+_OVERLAP_ERROR = ("unsupported operation: more than one element of the written-to tensor refers "
+                  "to a single memory location. Please clone() the tensor before performing the "
+                  "operation.")
+
+
+def writable(mine: np.ndarray, overlap_ok: bool = True) -> np.ndarray:
+    """A writeable alias of a read-only array made by expanding (NumPy's broadcasting views are
+    read-only; torch's are not), for the writes torch allows.  Elements that share memory get
+    the last value written; where torch refuses that (``overlap_ok=False``: arithmetic in
+    place, ``copy_``, ``fill_`` with a tensor), its RuntimeError."""
+    if mine.flags.writeable:
+        return mine
+    if not overlap_ok and any(st == 0 and n > 1 for n, st in zip(mine.shape, mine.strides)):
+        raise RuntimeError(_OVERLAP_ERROR)
+    root = mine
+    while isinstance(root.base, np.ndarray):
+        root = root.base
+    if not (root.flags.writeable and root.flags.c_contiguous):
+        raise RuntimeError("tapegrad cannot write into this tensor: its memory is read-only")
+    start = mine.__array_interface__["data"][0] - root.__array_interface__["data"][0]
+    flat = root.reshape(-1)[start // root.itemsize:]
+    return np.lib.stride_tricks.as_strided(flat, mine.shape, mine.strides)
 
 
 def _note_rebase(tensor: Tensor) -> int:

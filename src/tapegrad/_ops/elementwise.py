@@ -58,6 +58,19 @@ def _no_bool_kernel(ufunc: np.ufunc, kernel: str) -> Any:
     return forward
 
 
+def _dividing_kernel(ufunc: np.ufunc, kernel: str) -> Any:
+    """Like ``_no_bool_kernel``, and an integer division by zero is torch's RuntimeError (NumPy
+    would give 0 with a warning)."""
+    def forward(input: Any, other: Any) -> Any:
+        if _is_bool(input) and _is_bool(other):
+            raise NotImplementedError(f'"{kernel}" not implemented for \'Bool\'')
+        if np.result_type(input, other).kind in "iu" and not np.all(other):
+            raise RuntimeError("ZeroDivisionError")
+        return ufunc(input, other)
+    forward.ufunc = ufunc  # type: ignore[attr-defined]
+    return forward
+
+
 _subtract.ufunc = np.subtract  # type: ignore[attr-defined]  # in-place arithmetic writes through it
 _negative.ufunc = np.negative  # type: ignore[attr-defined]
 
@@ -72,42 +85,155 @@ MUL = elementwise("mul", np.multiply, "MulBackward0", ("input", "other"), promot
 DIV = elementwise("div", np.true_divide, "DivBackward0", ("input", "other"), promote="float_binary",
                   input=lambda other: 1 / other,
                   other=lambda input, other: -input / (other * other))
+
+
+def _div_vjps(op: Any) -> tuple:
+    """DivBackward0's rules in torch's order of operations: ``g / other`` and
+    ``-g * ((input / other) / other)``, not ``g * (1 / other)``, whose two roundings drift from
+    torch's float32 results (and whose ``1 / int_array`` NumPy would compute in float64)."""
+    i, o = op.saved_names.index("input"), op.saved_names.index("other")
+
+    def quotient(a: Any, b: Any, g: Any) -> Any:  # a / b in the gradient's dtype, as torch
+        if isinstance(g, np.ndarray):
+            return np.true_divide(a, b, dtype=g.dtype)
+        return a / b
+
+    return (lambda g, s: quotient(g, s[o], g),
+            lambda g, s: -g * quotient(quotient(s[i], s[o], g), s[o], g))
+
+
+DIV._bound = _div_vjps(DIV)
 NEG = elementwise("neg", _negative, "NegBackward0", input=-1)
 RECIPROCAL = elementwise("reciprocal", np.reciprocal, "ReciprocalBackward0", promote="float",
                          input=lambda result: -(result * result))
 CLONE = linear("clone", np.copy, "CloneBackward0", lambda g: g)
+# x.zero_() / x.fill_(v) on a tensor that requires grad: the new values do not depend on the old
+ZERO = elementwise("zero", np.zeros_like, "ZeroBackward0", input=0,
+                   doc="Zeros of the input's shape and dtype (``x.zero_()``): a zero gradient.")
+FILL = elementwise("fill", lambda input, value: np.full_like(input, value), "FillBackward2",
+                   input=0, doc="``x.fill_(number)``: the number everywhere, a zero gradient.")
+FILL_TENSOR = elementwise("fill_tensor",
+                          lambda input, value: np.full_like(input, value), "FillBackward3",
+                          ("input", "value"), promote=None, input=0, value=1,
+                          doc="``x.fill_(value)`` for a 0-d tensor value: the gradient of the "
+                              "value is the sum of the output's (broadcasting does it).")
 # x.contiguous() of a strided tensor: a row-major copy (torch records it as a clone too)
 CONTIGUOUS = linear("contiguous", np.ascontiguousarray, "CloneBackward0", lambda g: g)
 
 
+def _int_power(base: Any, exponent: Any) -> Any:
+    """``base ** exponent`` for integers, where negative exponents give what torch's integer
+    kernel gives (1 for a base of 1, +-1 for -1, else 0) instead of NumPy's ValueError."""
+    exponent = np.asarray(exponent)
+    negative = exponent < 0
+    if not negative.any():
+        return np.power(base, exponent)
+    base = np.asarray(base)
+    kept = np.power(base, np.where(negative, 0, exponent))
+    at_negative = np.where(base == 1, 1, np.where(base == -1, np.where(exponent % 2 == 0, 1, -1),
+                                                  0))
+    return np.where(negative, at_negative, kept).astype(kept.dtype)
+
+
+def _power(input: Any, exponent: Any) -> Any:
+    """np.power with torch's integer rules: a negative integer number as exponent of an integer
+    tensor is refused; negative integer tensor exponents follow ``_int_power``."""
+    if _is_bool(input) and _is_bool(exponent) and isinstance(input, np.ndarray) \
+            and isinstance(exponent, np.ndarray):  # two bool tensors (a Python bool is fine)
+        raise NotImplementedError('"pow" not implemented for \'Bool\'')
+    kind_in = getattr(input, "dtype", np.dtype(type(input))).kind
+    kind_ex = getattr(exponent, "dtype", np.dtype(type(exponent))).kind
+    if kind_in in "iu" and kind_ex in "iu":
+        if exponent.__class__ is builtins.int or isinstance(exponent, np.integer):
+            if exponent < 0 and isinstance(input, np.ndarray):
+                raise RuntimeError("Integers to negative integer powers are not allowed.")
+        return _int_power(input, exponent)
+    return np.power(input, exponent)
+
+
+_power.ufunc = np.power  # type: ignore[attr-defined]  # in-place x **= 2 on floats writes through
+
+
 def _pow_partial(input: Any, exponent: Any) -> Any:
+    # torch: 0 where the exponent is 0 (even at 0, inf or NaN), else exponent * input^(e - 1)
     if not isinstance(exponent, (np.ndarray, _registry.Tensor)):
         if exponent == 0:
-            return input * 0
+            return _registry.zeros_like(input)
         if exponent == 2:  # the common square: skip the power
             return input * 2
-    return exponent * input ** (exponent - 1)
+        return exponent * input ** (exponent - 1)
+    return where(exponent == 0, 0.0, exponent * input ** (exponent - 1))
 
 
-def _pow_exponent_partial(input: Any, result: Any) -> Any:
-    # d(b**e)/de = b**e * log(b); torch defines it as 0 where b == 0 (and e >= 0).
-    return where(input == 0, 0.0, result * log(where(input == 0, 1.0, input)))
+def _pow_exponent_partial(input: Any, exponent: Any, result: Any) -> Any:
+    # d(b**e)/de = b**e * log(b); torch defines it as 0 where b == 0 and e >= 0 (where e < 0 the
+    # product inf * log(0) gives -inf, as in torch). The masked log is kept finite for 2nd order.
+    masked = (input == 0) & (exponent >= 0)
+    return where(masked, 0.0, result * log(where(masked, 1.0, input)))
 
 
-POW = elementwise("pow", np.power, "PowBackward0", ("input", "exponent"), promote="promote",
+POW = elementwise("pow", _power, "PowBackward0", ("input", "exponent"), promote="promote",
                   input=_pow_partial)
-POW_TENSOR = elementwise("pow_tensor", _no_bool_kernel(np.power, "pow"), "PowBackward1",
-                         ("input", "exponent"), promote="promote", input=_pow_partial,
-                         exponent=_pow_exponent_partial)
+POW_TENSOR = elementwise("pow_tensor", _power, "PowBackward1", ("input", "exponent"),
+                         promote="promote", input=_pow_partial, exponent=_pow_exponent_partial)
 
 
-def _rpow_partial(base: float, result: Any) -> Any:
-    # d(base**x)/dx = base**x * log(base), for a number base.
-    return result * (math.log(base) if base > 0 else (-math.inf if base == 0 else math.nan))
+def _pow_tensor_input_vjp(op: Any) -> Any:
+    """PowBackward1's rule for the base in torch's form, ``where(e == 0, 0, g * (e * b^(e-1)))``
+    (the gradient is masked after the product, so its node is a WhereBackward0 as in torch)."""
+    i, e = op.saved_names.index("input"), op.saved_names.index("exponent")
+    return lambda g, s: where(s[e] == 0, 0.0, g * (s[e] * s[i] ** (s[e] - 1)))
 
 
-RPOW = elementwise("rpow", lambda input, base: np.power(base, input), "PowBackward2",
+POW_TENSOR._bound = (_pow_tensor_input_vjp(POW_TENSOR),) + POW_TENSOR._bound[1:]
+
+
+def _rpow_partial(input: Any, base: float, result: Any) -> Any:
+    # d(base**x)/dx = base**x * log(base), for a number base; torch takes it as 0 where base is 0
+    # and x >= 0 (and -inf where x < 0, from inf * log(0)).
+    if base == 0:
+        return where(input >= 0, 0.0, result * -math.inf)
+    return result * (math.log(base) if base > 0 else math.nan)
+
+
+RPOW = elementwise("rpow", lambda input, base: _power(base, input), "PowBackward2",
                    ("input", "base"), promote="promote", input=_rpow_partial)
+
+
+def _div_rounding(input: Any, other: Any, rounding_mode: str) -> Any:
+    """``input / other`` rounded towards zero (``'trunc'``) or down (``'floor'``); integer
+    dtypes stay integers, and an integer division by zero is torch's RuntimeError."""
+    if _is_bool(input) and _is_bool(other):
+        raise NotImplementedError(f'"div_{rounding_mode}_cpu" not implemented for \'Bool\'')
+    a, b = np.asarray(input), np.asarray(other)
+    result_kind = np.result_type(input, other).kind
+    if result_kind in "iub":
+        if (b == 0).any():
+            raise RuntimeError("ZeroDivisionError")
+        q = np.floor_divide(input, other)
+        if rounding_mode == "trunc":  # floor is one below trunc where the signs differ
+            q = q + ((np.remainder(a, b) != 0) & ((a < 0) != (b < 0)))
+        return q.astype(np.result_type(input, other), copy=False)
+    if rounding_mode == "floor":
+        return np.floor_divide(input, other)
+    return np.trunc(np.true_divide(input, other))
+
+
+DIV_ROUNDING = elementwise("div_rounding", _div_rounding, "DivBackward2", ("input", "other"),
+                           promote="promote", input=0, other=0,
+                           doc="``div(input, other, rounding_mode=...)``: the rounded quotient, "
+                               "with a zero gradient (DivBackward2), as in torch.")
+
+
+def div_rounding(input: Any, other: Any, rounding_mode: str | None) -> Any:
+    """``tapegrad.div`` with a rounding mode: None (true division), 'trunc' or 'floor'."""
+    if rounding_mode is None:
+        return DIV(input, other)
+    if rounding_mode not in ("trunc", "floor"):
+        raise RuntimeError("div expected rounding_mode to be one of None, 'trunc', or 'floor' but "
+                           f"found '{rounding_mode}'")
+    return DIV_ROUNDING(input, other, rounding_mode=rounding_mode)
+
 
 # -- exponentials and logarithms -----------------------------------------------------------------
 EXP = elementwise("exp", np.exp, "ExpBackward0", promote="float", input=lambda result: result)
@@ -213,11 +339,11 @@ TRUNC = elementwise("trunc", _refusing("b", np.trunc, "trunc_vml_cpu"), "TruncBa
                     input=0)
 FRAC = elementwise("frac", _refusing("biu", lambda a: a - np.trunc(a), "frac_cpu"),
                    "FracBackward0", input=1)
-REMAINDER = elementwise("remainder", _no_bool_kernel(np.remainder, "remainder_cpu"),
+REMAINDER = elementwise("remainder", _dividing_kernel(np.remainder, "remainder_cpu"),
                         "RemainderBackward0", ("input", "other"), promote="promote", input=1,
                         other=lambda input, other: -floor(input / other))
-FMOD = elementwise("fmod", np.fmod, "FmodBackward0", ("input", "other"), promote="promote",
-                   input=1, other=lambda input, other: -trunc(input / other))
+FMOD = elementwise("fmod", _dividing_kernel(np.fmod, "fmod_cpu"), "FmodBackward0",
+                   ("input", "other"), promote="promote", input=1, other=lambda input, other: -trunc(input / other))
 
 
 def _clamp(a: np.ndarray, min: Any = None, max: Any = None) -> np.ndarray:
@@ -319,7 +445,8 @@ BITWISE_NOT = nondifferentiable("bitwise_not", np.invert)
 ISNAN = nondifferentiable("isnan", np.isnan)
 ISINF = nondifferentiable("isinf", np.isinf)
 ISFINITE = nondifferentiable("isfinite", np.isfinite)
-FLOOR_DIVIDE = nondifferentiable("floor_divide", _no_bool_kernel(np.floor_divide, "div_floor_cpu"),
+FLOOR_DIVIDE = nondifferentiable("floor_divide",
+                                 _dividing_kernel(np.floor_divide, "div_floor_cpu"),
                                  ("input", "other"), promote="promote")
 
 # Plain-function names used by the rules above and by the public namespace.

@@ -51,6 +51,141 @@ transpose = TRANSPOSE
 T_OP = linear("t", lambda a: a.T, "TBackward0", lambda g: t_op(g), view=True)
 t_op = T_OP
 
+# Tensor.resize (deprecated in torch, a Python autograd Function there): a view of the same size
+RESIZE = linear("resize", _reshape, "ResizeBackward", _view_vjp, params=("shape",), view=True,
+                doc="``x.resize(*sizes)``: the same elements viewed in a new shape.")
+# The in-place forms (x.unsqueeze_(0), x.t_()): the same views, under torch's names for them.
+UNSQUEEZE_ = linear("unsqueeze_", _reshape, "UnsqueezeBackward1", _view_vjp, params=("shape",),
+                    view=True, doc="``x.unsqueeze_(dim)``: x becomes this view of itself.")
+SQUEEZE_ = linear("squeeze_", _reshape, "SqueezeBackward3", _view_vjp, params=("shape",),
+                  view=True, doc="``x.squeeze_()``: x becomes this view of itself.")
+SQUEEZE_DIM_ = linear("squeeze_dim_", _reshape, "SqueezeBackward4", _view_vjp, params=("shape",),
+                      view=True, doc="``x.squeeze_(dim)``: x becomes this view of itself.")
+SQUEEZE_DIMS_ = linear("squeeze_dims_", _reshape, "SqueezeBackward5", _view_vjp,
+                       params=("shape",), view=True,
+                       doc="``x.squeeze_((d0, d1))``: x becomes this view of itself.")
+TRANSPOSE_ = linear("transpose_", lambda a, dim0, dim1: a.swapaxes(dim0, dim1),
+                    "TransposeBackward1",
+                    lambda g, dim0, dim1: transpose(g, dim0=dim0, dim1=dim1),
+                    params=("dim0", "dim1"), view=True,
+                    doc="``x.transpose_(d0, d1)``: x becomes this view of itself.")
+T_ = linear("t_", lambda a: a.T, "TBackward1", lambda g: t_op(g), view=True,
+            doc="``x.t_()``: x becomes this view of itself.")
+
+# -- strided views of the storage (as_strided) ---------------------------------------------------
+
+
+class Storage:
+    """Where a tensor's elements lie in its storage (the memory of its base tensor), for
+    ``as_strided``, whose strides and offset count in storage elements.
+
+    ``positions``: each element's index in the flat storage, shaped like the tensor; ``size``:
+    the storage's length; ``root``: the storage array itself, so that the forward can return a
+    real view when it gets that tensor (other arrays, e.g. forward-mode tangents, are placed
+    into a storage of zeros first).
+    """
+
+    __slots__ = ("positions", "size", "root")
+
+    def __init__(self, positions: np.ndarray, size: int, root: np.ndarray | None) -> None:
+        self.positions, self.size, self.root = positions, size, root
+
+    def __repr__(self) -> str:
+        return f"Storage(size={self.size})"
+
+
+def _owner(a: np.ndarray) -> np.ndarray:
+    while isinstance(a.base, np.ndarray):
+        a = a.base
+    return a
+
+
+def strided_positions(size: tuple, stride: tuple, offset: int) -> np.ndarray:
+    """The storage index of each element of an ``as_strided(size, stride, offset)`` view."""
+    pos = np.full(size, offset, dtype=np.intp)
+    for axis, (n, st) in enumerate(zip(size, stride)):
+        shape = [1] * len(size)
+        shape[axis] = n
+        pos = pos + (np.arange(n, dtype=np.intp) * st).reshape(shape)
+    return pos
+
+
+def _as_strided(a: np.ndarray, size: tuple, stride: tuple, storage_offset: int,
+                storage: Storage) -> np.ndarray:
+    root = storage.root
+    if root is not None and a.size and _owner(a) is _owner(root) and a.dtype == root.dtype:
+        flat = root.reshape(-1)[storage_offset:]  # the tensor itself: a view, as in torch
+        return np.lib.stride_tricks.as_strided(flat, size, tuple(st * a.itemsize for st in stride))
+    flat = np.zeros(storage.size, dtype=a.dtype)
+    flat[storage.positions] = a
+    return flat[strided_positions(size, stride, storage_offset)]
+
+
+def _as_strided_vjp(g: Any, size: tuple, stride: tuple, storage_offset: int,
+                    storage: Storage) -> Any:
+    # every element of the view sends its gradient to its place in the storage (summed where
+    # the view repeats a place); the input takes the places it covers
+    flat = INDEX_BACKWARD(g, index=(strided_positions(size, stride, storage_offset),),
+                          shape=(storage.size,))
+    return select_index(flat, index=(storage.positions,))
+
+
+AS_STRIDED = linear("as_strided", _as_strided, "AsStridedBackward0", _as_strided_vjp,
+                    params=("size", "stride", "storage_offset", "storage"), view=True,
+                    doc="A view of the input's storage with the given sizes, strides (in "
+                        "elements) and offset.")
+AS_STRIDED_ = linear("as_strided_", _as_strided, "AsStridedBackward1", _as_strided_vjp,
+                     params=("size", "stride", "storage_offset", "storage"), view=True,
+                     doc="``x.as_strided_(...)``: x becomes this view of its storage.")
+AS_STRIDED_COPY = linear("as_strided_copy",
+                         lambda a, **kw: np.array(_as_strided(a, **kw)), "AsStridedBackward0_copy",
+                         _as_strided_vjp,
+                         params=("size", "stride", "storage_offset", "storage"),
+                         doc="``as_strided_copy``: the elements of ``as_strided``, copied.")
+
+
+def _as_strided_scatter(input: np.ndarray, src: np.ndarray, size: tuple, stride: tuple,
+                        storage_offset: int, storage: Storage) -> np.ndarray:
+    flat = np.zeros(storage.size, dtype=np.result_type(input, src))
+    flat[storage.positions] = input
+    flat[strided_positions(size, stride, storage_offset)] = src
+    return flat[storage.positions]
+
+
+def _kept_mask(like: Any, size: tuple, stride: tuple, storage_offset: int,
+               storage: Storage) -> Any:
+    """1 where an element of the input survives the scatter, 0 where src replaced it."""
+    dtype = like.dtype.np if hasattr(like.dtype, "np") else like.dtype  # (a batched g has no array)
+    flat = np.ones(storage.size, dtype=dtype)
+    flat[strided_positions(size, stride, storage_offset)] = 0
+    return lift(like, flat[storage.positions])
+
+
+def _as_strided_scatter_src_vjp(g: Any, size: tuple, stride: tuple, storage_offset: int,
+                                storage: Storage) -> Any:
+    flat = INDEX_BACKWARD(g, index=(storage.positions,), shape=(storage.size,))
+    return select_index(flat, index=(strided_positions(size, stride, storage_offset),))
+
+
+def _as_strided_scatter_jvp(tangents: list, input_shape: tuple, src_shape: tuple, size: tuple,
+                            stride: tuple, storage_offset: int, storage: Storage) -> Any:
+    t_input, t_src = tangents
+    like = t_input if t_input is not None else t_src
+    t_input = _zeros_like_shape(like, input_shape) if t_input is None else t_input
+    t_src = _zeros_like_shape(like, src_shape) if t_src is None else t_src
+    return AS_STRIDED_SCATTER(t_input, t_src, size=size, stride=stride,
+                              storage_offset=storage_offset, storage=storage)
+
+
+AS_STRIDED_SCATTER = general(
+    "as_strided_scatter", _as_strided_scatter, "AsStridedScatterBackward0", ("input", "src"),
+    promote=None,
+    vjp_input=lambda g, size, stride, storage_offset, storage:
+        g * _kept_mask(g, size, stride, storage_offset, storage),
+    vjp_src=_as_strided_scatter_src_vjp, jvp=_as_strided_scatter_jvp,
+    doc="The input with ``src`` written into the places ``as_strided(size, stride, offset)`` "
+        "would view.")
+
 # -- broadcasting --------------------------------------------------------------------------------
 
 
