@@ -62,11 +62,7 @@ GRAPHS = textwrap.dedent('''
     show("tutorial_grad", g, {"a": a}, **full)
     print(json.dumps(dots))
 ''')
-KNOWN_DIFFERENCES = {
-    # torch's pow backward multiplies by the exponent as a Scalar (MulBackward1, "other: 3.0")
-    # and records pow(self, 2.0); tapegrad's rule (_ops/elementwise.py) records MulBackward0.
-    "tutorial_grad": "pow's VJP records MulBackward0 where torch records MulBackward1",
-}
+KNOWN_DIFFERENCES: dict[str, str] = {}  # name -> why tapegrad's graph differs (none today)
 
 
 def _dots(as_tapegrad: bool) -> dict:

@@ -247,11 +247,11 @@ _OTHER = {
     **_random_functions.FILLS,
     "__getitem__": Sh.getitem, "__setitem__": Sh.setitem, "__matmul__": A.matmul,
     "__rmatmul__": lambda self, other: A.matmul(other, self),
-    "__neg__": E.NEG, "__pos__": lambda self: self, "__abs__": E.ABS, "__invert__": E.BITWISE_NOT,
+    "__neg__": E.NEG, "__pos__": lambda self: self, "__abs__": E.ABS,
 }
 _OPERATORS = {"add": E.ADD, "sub": E.SUB, "mul": E.MUL, "truediv": E.DIV, "pow": E.pow,
-              "floordiv": E.FLOOR_DIVIDE, "mod": E.REMAINDER, "and": E.BITWISE_AND,
-              "or": E.BITWISE_OR, "xor": E.BITWISE_XOR}
+              "floordiv": E.FLOOR_DIVIDE, "mod": E.REMAINDER}
+# & | ^ ~ << >> and their reflected and in-place forms: tapegrad._bits_bitwise
 _COMPARISONS = {"eq": E.EQ, "ne": E.NE, "lt": E.LT, "le": E.LE, "gt": E.GT, "ge": E.GE}
 
 

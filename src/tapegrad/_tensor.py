@@ -169,6 +169,8 @@ class Tensor:
                                "differentiation use var_no_grad = var.detach().")
         if requires_grad and self._data.dtype.kind not in "fc":
             raise RuntimeError("only Tensors of floating point dtype can require gradients")
+        if requires_grad and self._data.dtype.kind == "c":
+            raise RuntimeError(_engine.COMPLEX_AUTOGRAD)
         self._requires_grad = bool(requires_grad)
         return self
 

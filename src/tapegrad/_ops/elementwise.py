@@ -154,14 +154,24 @@ def _power(input: Any, exponent: Any) -> Any:
 _power.ufunc = np.power  # type: ignore[attr-defined]  # in-place x **= 2 on floats writes through
 
 
+def _multiply_by_number(input: np.ndarray, other: float) -> np.ndarray:
+    return np.multiply(input, other)
+
+
+# ``tensor * number`` inside derivative formulas: torch's Scalar overload, MulBackward1 (a user's
+# ``x * 2`` wraps the 2 in a tensor and records MulBackward0).
+MUL_SCALAR = elementwise("mul_scalar", _multiply_by_number, "MulBackward1",
+                         input=lambda other: other)
+
+
 def _pow_partial(input: Any, exponent: Any) -> Any:
-    # torch: 0 where the exponent is 0 (even at 0, inf or NaN), else exponent * input^(e - 1)
+    # torch: 0 where the exponent is 0 (even at 0, inf or NaN), else exponent * input^(e - 1),
+    # with the exponent as a double (so second-order graphs read MulBackward1 -> PowBackward0)
     if not isinstance(exponent, (np.ndarray, _registry.Tensor)):
         if exponent == 0:
             return _registry.zeros_like(input)
-        if exponent == 2:  # the common square: skip the power
-            return input * 2
-        return exponent * input ** (exponent - 1)
+        e = float(exponent)
+        return MUL_SCALAR(input ** (e - 1), other=e)
     return where(exponent == 0, 0.0, exponent * input ** (exponent - 1))
 
 
@@ -438,10 +448,6 @@ LOGICAL_AND = nondifferentiable("logical_and", np.logical_and, ("input", "other"
 LOGICAL_OR = nondifferentiable("logical_or", np.logical_or, ("input", "other"))
 LOGICAL_XOR = nondifferentiable("logical_xor", np.logical_xor, ("input", "other"))
 LOGICAL_NOT = nondifferentiable("logical_not", np.logical_not)
-BITWISE_AND = nondifferentiable("bitwise_and", np.bitwise_and, ("input", "other"), promote="promote")
-BITWISE_OR = nondifferentiable("bitwise_or", np.bitwise_or, ("input", "other"), promote="promote")
-BITWISE_XOR = nondifferentiable("bitwise_xor", np.bitwise_xor, ("input", "other"), promote="promote")
-BITWISE_NOT = nondifferentiable("bitwise_not", np.invert)
 ISNAN = nondifferentiable("isnan", np.isnan)
 ISINF = nondifferentiable("isinf", np.isinf)
 ISFINITE = nondifferentiable("isfinite", np.isfinite)

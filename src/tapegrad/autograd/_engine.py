@@ -217,6 +217,11 @@ class AccumulateGrad:
         return id(self.variable)
 
 
+# torch differentiates through complex numbers (Wirtinger calculus); tapegrad's rules are written
+# for real numbers, so it refuses rather than return gradients without the conjugations.
+COMPLEX_AUTOGRAD = ("tapegrad does not implement autograd through complex tensors: a complex "
+                    "tensor cannot require grad, and gradients cannot flow through complex values")
+
 # The slot under which a leaf's hook list keeps ``register_post_accumulate_grad_hook`` hooks
 # (the others are keyed by output number 0), run once ``.grad`` has been accumulated.
 POST_ACCUMULATE = -1
@@ -494,6 +499,10 @@ def _finish_leaf(leaf, g, create_graph: bool, capture_at: dict, captured: list, 
                  owned: bool = False):
     if g is None:
         return
+    dtype = g.dtype  # NumPy's (arrays, scalars) or tapegrad's (tensors)
+    if dtype.kind == "c" if isinstance(dtype, np.dtype) else dtype.is_complex:
+        # a complex op on the way: its real-number rules would have left out the conjugations
+        raise RuntimeError(COMPLEX_AUTOGRAD)
     if leaf._hooks:
         g = _tensor_hooks(leaf._hooks, 0, g, create_graph)
         owned = False  # a hook may keep the array it was given, or return one the user holds
