@@ -259,13 +259,21 @@ def test_real_imag_are_views_that_write_through():
 @pytest.mark.parametrize("call", [
     lambda x: x.real, lambda x: x.imag, lambda x: x.angle(), lambda x: x.abs(),
     lambda x: tg.view_as_real(x), lambda x: x.conj()])
-def test_complex_ops_refuse_autograd(call):
+def test_complex_tensors_cannot_require_grad(call):
     z = tg.tensor([1 + 2j])
-    z.requires_grad_(True)
     with pytest.raises(RuntimeError, match="autograd through complex"):
-        call(z)
-    with tg.no_grad():
-        call(z)  # without recording there is nothing to get wrong
+        z.requires_grad_(True)
+    with pytest.raises(RuntimeError, match="autograd through complex"):
+        tg.tensor([1 + 2j], requires_grad=True)
+    assert not call(z).requires_grad  # without recording there is nothing to get wrong
+
+
+def test_a_complex_gradient_reaching_a_leaf_raises():
+    x = tg.ones(2, requires_grad=True)
+    y = x * 1j  # complex ops record, but their rules leave out the conjugations
+    with pytest.raises(RuntimeError, match="autograd through complex"):
+        y.backward(tg.ones(2, dtype=tg.complex64))
+    assert x.grad is None
 
 
 def test_complex_building_refuses_autograd():

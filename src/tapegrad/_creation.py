@@ -10,6 +10,7 @@ import numpy as np
 
 from . import _dtype
 from ._ops import _transforms
+from .autograd import _engine
 from ._tensor import Tensor, _unwrap_nested, check_device
 
 # -- from data -----------------------------------------------------------------------------------
@@ -123,8 +124,8 @@ def tensor(data: Any, *, dtype: Any = None, device: Any = None, requires_grad: b
                       "requires_grad_(True), rather than torch.tensor(sourceTensor).",
                       UserWarning, stacklevel=2)
     arr = _array_from(data, dtype)
-    if requires_grad and arr.dtype.kind not in "fc":
-        raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
+    if requires_grad:
+        _check_can_require_grad(arr)
     return Tensor._make(arr, None, builtins.bool(requires_grad))
 
 
@@ -168,10 +169,17 @@ def _size(size: Sequence[Any], size_kw: Any = None, negative: str | None = None)
     return tuple(out)
 
 
+def _check_can_require_grad(arr: np.ndarray) -> None:
+    if arr.dtype.kind not in "fc":
+        raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
+    if arr.dtype.kind == "c":
+        raise RuntimeError(_engine.COMPLEX_AUTOGRAD)
+
+
 def _finish(arr: np.ndarray, requires_grad: bool, device: Any, out: Tensor | None = None) -> Tensor:
     check_device(device)
-    if requires_grad and arr.dtype.kind not in "fc":
-        raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
+    if requires_grad:
+        _check_can_require_grad(arr)
     if out is not None:
         out._data = arr
         out._bump()

@@ -418,6 +418,8 @@ def _sweep(roots, root_grads, retain_graph, create_graph, capture, accumulate):
                 g = (_sum_to_size.forward(g, shape) if g.__class__ is np.ndarray
                      else _sum_to_size(g, shape=shape))
             if arr.dtype is not dtype and arr.dtype != dtype:  # builtin dtypes are singletons
+                if arr.dtype.kind == "c":  # from a complex op, whose real-number rules would
+                    raise RuntimeError(COMPLEX_AUTOGRAD)  # have left out the conjugations
                 g = _cast(g, dtype)
             if dest._n_outputs == 1:
                 old = buffers.get(dest)
@@ -499,10 +501,6 @@ def _finish_leaf(leaf, g, create_graph: bool, capture_at: dict, captured: list, 
                  owned: bool = False):
     if g is None:
         return
-    dtype = g.dtype  # NumPy's (arrays, scalars) or tapegrad's (tensors)
-    if dtype.kind == "c" if isinstance(dtype, np.dtype) else dtype.is_complex:
-        # a complex op on the way: its real-number rules would have left out the conjugations
-        raise RuntimeError(COMPLEX_AUTOGRAD)
     if leaf._hooks:
         g = _tensor_hooks(leaf._hooks, 0, g, create_graph)
         owned = False  # a hook may keep the array it was given, or return one the user holds
