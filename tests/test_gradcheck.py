@@ -316,7 +316,7 @@ CASES.update(GRID_CASES)
 import importlib  # noqa: E402
 FAMILY_CASE_MODULES = [importlib.import_module(name) for name in (
     "core_linalg_cases", "core_math_cases", "core_reduction_cases", "core_indexing_cases",
-    "core_bits_cases", "core_surface_cases", "nn_rnn_cases")]
+    "core_bits_cases", "core_surface_cases", "nn_rnn_cases", "nn_more_cases")]
 for _module in FAMILY_CASE_MODULES:
     CASES.update(_module.CASES)
 

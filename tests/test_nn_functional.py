@@ -638,7 +638,8 @@ def test_every_top_level_form_is_tested():
     tests/scripts/api_nn_toplevel.py."""
     from test_nn_toplevel_forms import CALLS
     scripted = {"adaptive_avg_pool1d", "adaptive_max_pool1d", "max_pool1d_with_indices",
-                "grid_sampler_2d", "grid_sampler_3d", "conv_tbc", "dropout", "alpha_dropout",
+                "grid_sampler_2d", "grid_sampler_3d", "conv_tbc", "rrelu", "channel_shuffle",
+                "native_channel_shuffle", "dropout", "alpha_dropout",
                 "feature_dropout", "feature_alpha_dropout"}
     script = (Path(__file__).parent / "scripts" / "api_nn_toplevel.py").read_text()
     assert all(f"torch.{name}(" in script for name in scripted - {

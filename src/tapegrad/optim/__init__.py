@@ -20,10 +20,16 @@ from .rmsprop import RMSprop
 from .adagrad import Adagrad
 from .adadelta import Adadelta
 from .lbfgs import LBFGS
+from .nadam import NAdam
+from .radam import RAdam
+from .adamax import Adamax
+from .asgd import ASGD
+from .rprop import Rprop
 from . import lr_scheduler
 
 # As in torch, the modules behind the classes are not attributes of the package.
 del optimizer, sgd, adam, adamw, rmsprop, adagrad, adadelta, lbfgs  # noqa: F821
+del nadam, radam, adamax, asgd, rprop  # noqa: F821
 
-__all__ = ["Adadelta", "Adagrad", "Adam", "AdamW", "LBFGS", "Optimizer", "RMSprop", "SGD",
-           "lr_scheduler"]
+__all__ = ["ASGD", "Adadelta", "Adagrad", "Adam", "AdamW", "Adamax", "LBFGS", "NAdam", "Optimizer",
+           "RAdam", "RMSprop", "Rprop", "SGD", "lr_scheduler"]

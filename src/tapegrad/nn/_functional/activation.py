@@ -20,12 +20,13 @@ import numpy as np
 import tapegrad
 from tapegrad import Tensor
 from tapegrad._ops import activation as _A
+from tapegrad._ops.rrelu import RRELU_WITH_NOISE, RRELU_WITH_NOISE_INPLACE
 
 __all__ = ["threshold", "threshold_", "relu", "relu_", "relu6", "leaky_relu", "leaky_relu_",
            "prelu", "elu", "elu_", "selu", "selu_", "celu", "celu_", "gelu", "silu", "mish",
            "sigmoid", "tanh", "softplus", "softsign", "hardtanh", "hardtanh_", "hardsigmoid",
            "hardswish", "logsigmoid", "softmax", "log_softmax", "softmin", "tanhshrink",
-           "hardshrink", "softshrink", "glu"]
+           "hardshrink", "softshrink", "glu", "rrelu", "rrelu_"]
 
 _SELU_ALPHA = 1.6732632423543772848170429916717
 _SELU_SCALE = 1.0507009873554804934193349852946
@@ -96,6 +97,48 @@ def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = Fals
 def leaky_relu_(input: Tensor, negative_slope: float = 0.01) -> Tensor:
     """In-place :func:`leaky_relu`."""
     return leaky_relu(input, negative_slope, inplace=True)
+
+
+def _rrelu_noise(input: Tensor, lower: float, upper: float, training: bool,
+                 generator: Any = None) -> Tensor:
+    """The slope of each element: 1 where the input is positive; elsewhere a fresh draw from
+    U(lower, upper) while training, else the mean slope ``(lower + upper) / 2``.
+
+    torch's CPU kernel draws one double per non-positive element, in element order, as
+    ``uniform_`` on a float64 tensor draws them, scales it to ``u * (upper - lower) + lower``
+    in double (bounds first rounded to the input's dtype) and rounds it to the input's dtype.
+    """
+    name = str(input.dtype).split(".")[-1]
+    kind = np.float32 if name == "bfloat16" else np.dtype(name).type  # NumPy lacks bfloat16
+    if not training:  # tapegrad ops only, so that vmap can batch it
+        slope = tapegrad.tensor(kind((lower + upper) / 2).item(), dtype=input.dtype)
+        return tapegrad.where(input.detach() > 0, tapegrad.ones((), dtype=input.dtype), slope)
+    values = input.detach().numpy()
+    noise = np.ones(values.shape, dtype=values.dtype)
+    negative = values <= 0  # NaN is not: it keeps slope 1, as in torch
+    lo, hi = float(kind(lower)), float(kind(upper))
+    u = tapegrad.empty(int(negative.sum()), dtype=tapegrad.float64).uniform_(
+        0, 1, generator=generator).numpy()
+    noise[negative] = (u * (hi - lo) + lo).astype(values.dtype)
+    return tapegrad.from_numpy(noise)
+
+
+def rrelu(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3, training: bool = False,
+          inplace: bool = False, *, generator: Any = None) -> Tensor:
+    """Randomized leaky ReLU: ``input`` where positive, else ``a * input`` with ``a`` drawn
+    from U(lower, upper) for each element while ``training`` (torch's draws, seeded), and
+    ``a = (lower + upper) / 2`` otherwise."""
+    _floating(input, "leaky_relu_cpu")
+    noise = _rrelu_noise(input, lower, upper, training, generator)
+    if inplace:
+        return input._inplace(RRELU_WITH_NOISE_INPLACE, noise)
+    return RRELU_WITH_NOISE(input, noise)
+
+
+def rrelu_(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3,
+           training: bool = False, *, generator: Any = None) -> Tensor:
+    """In-place :func:`rrelu`."""
+    return rrelu(input, lower, upper, training, inplace=True, generator=generator)
 
 
 def prelu(input: Tensor, weight: Tensor) -> Tensor:

@@ -3,7 +3,9 @@
 The 2-D and 3-D poolings are ops of ``tapegrad._ops.pooling`` with torch's fused backward
 (``MaxPool2DWithIndicesBackward0``, ``AvgPool2DBackward0``, ...); the 1-D ones pool an input
 unsqueezed to 2-D and squeeze it back, as torch does (their grad_fn is ``SqueezeBackward1``).
-``lp_pool2d`` is a composition of ``avg_pool2d``, as in torch.
+``lp_pool1d/2d/3d`` are compositions of average pooling, as in torch; the ``*_with_indices``
+forms always return ``(values, indices)``.  ``max_unpool1d/2d/3d`` scatter values back to their
+indices.  ``embedding_bag`` (its own module, re-exported here) pools bags of embedding rows.
 
     >>> import tapegrad as torch
     >>> import tapegrad.nn.functional as F
@@ -20,11 +22,20 @@ import numpy as np
 import tapegrad
 from tapegrad import Tensor
 from tapegrad._ops import pooling as _P
+from tapegrad._ops import fractional_pool as _FP
+
+from .embedding_bag import embedding_bag  # bags of rows pooled (re-exported from here)
 
 __all__ = ["max_pool1d", "max_pool2d", "max_pool3d", "avg_pool1d", "avg_pool2d", "avg_pool3d",
            "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_avg_pool3d",
-           "adaptive_max_pool1d", "adaptive_max_pool2d", "adaptive_max_pool3d", "lp_pool1d", "lp_pool2d",
-           "max_unpool1d", "max_unpool2d"]
+           "adaptive_max_pool1d", "adaptive_max_pool2d", "adaptive_max_pool3d", "lp_pool1d",
+           "lp_pool2d",
+           "max_unpool1d", "max_unpool2d", "embedding_bag", "max_pool1d_with_indices",
+           "max_pool2d_with_indices", "max_pool3d_with_indices",
+           "adaptive_max_pool1d_with_indices", "adaptive_max_pool2d_with_indices",
+           "adaptive_max_pool3d_with_indices", "lp_pool3d", "max_unpool3d",
+           "fractional_max_pool2d", "fractional_max_pool3d",
+           "fractional_max_pool2d_with_indices", "fractional_max_pool3d_with_indices"]
 
 _NAMES = {1: "one", 2: "two", 3: "three"}
 
@@ -336,20 +347,41 @@ def _unpool_size(input: Tensor, d: int, kernel: tuple, stride: tuple, pad: tuple
     return size
 
 
+def _max_unpool(input: Tensor, indices: Tensor, d: int, kernel_size: Any, stride: Any,
+                padding: Any, output_size: Any) -> Tensor:
+    """Values written at their flat indices into zeros of the unpooled size, over the last
+    ``d`` dims."""
+    fn = f"max_unpool{d}d"
+    kernel = _tuple(kernel_size, d, fn, "kernel_size", "either be a single int")
+    stride = kernel if stride is None else _tuple(stride, d, fn, "stride",
+                                                  "either be omitted, a single int")
+    pad = _tuple(padding, d, fn, "padding", "either be a single int")
+    size = _unpool_size(input, d, kernel, stride, pad, output_size)
+    lead = tuple(input.shape[:-d])
+    volume = int(np.prod(size))
+    where = indices.numpy()
+    bad = where[(where < 0) | (where >= volume)]
+    if bad.size:
+        raise RuntimeError(f"Found an invalid max index: {bad.flat[0]} (output volumes are of "
+                           f"size {'x'.join(str(n) for n in size)})")
+    flat = tapegrad.zeros(lead + (volume,), dtype=input.dtype)
+    src = input.reshape(lead + (-1,))
+    out = flat.scatter(-1, indices.reshape(lead + (-1,)), src)
+    return out.reshape(lead + size)
+
+
 def max_unpool2d(input: Tensor, indices: Tensor, kernel_size: Any, stride: Any = None,
                  padding: Any = 0, output_size: Any = None) -> Tensor:
     """The partial inverse of ``max_pool2d``: each value written at its flat index into zeros
     of the unpooled size (``(L - 1) * stride - 2 * padding + kernel`` per dim by default)."""
-    kernel = _tuple(kernel_size, 2, "max_unpool2d", "kernel_size", "either be a single int")
-    stride = kernel if stride is None else _tuple(stride, 2, "max_unpool2d", "stride",
-                                                  "either be omitted, a single int")
-    pad = _tuple(padding, 2, "max_unpool2d", "padding", "either be a single int")
-    size = _unpool_size(input, 2, kernel, stride, pad, output_size)
-    lead = tuple(input.shape[:-2])
-    flat = tapegrad.zeros(lead + (size[0] * size[1],), dtype=input.dtype)
-    src = input.reshape(lead + (-1,))
-    out = flat.scatter(-1, indices.reshape(lead + (-1,)), src)
-    return out.reshape(lead + size)
+    return _max_unpool(input, indices, 2, kernel_size, stride, padding, output_size)
+
+
+def max_unpool3d(input: Tensor, indices: Tensor, kernel_size: Any, stride: Any = None,
+                 padding: Any = 0, output_size: Any = None) -> Tensor:
+    """``max_unpool2d`` over the last three dims (flat indices ``(d * H + h) * W + w``, as
+    ``max_pool3d(..., return_indices=True)`` gives them)."""
+    return _max_unpool(input, indices, 3, kernel_size, stride, padding, output_size)
 
 
 def max_unpool1d(input: Tensor, indices: Tensor, kernel_size: Any, stride: Any = None,
@@ -360,3 +392,120 @@ def max_unpool1d(input: Tensor, indices: Tensor, kernel_size: Any, stride: Any =
         output_size = (1, tuple(output_size)[-1])
     return max_unpool2d(input.unsqueeze(-2), indices.unsqueeze(-2), (1, _one(kernel_size)),
                         (1, _one(stride)), (0, _one(padding)), output_size).squeeze(-2)
+
+
+def lp_pool3d(input: Tensor, norm_type: float, kernel_size: Any, stride: Any = None,
+              ceil_mode: bool = False) -> Tensor:
+    """``lp_pool2d`` over the last three dims; ``norm_type`` of plus or minus infinity is the
+    max (min) of ``|x|`` per window, as in torch."""
+    kd, kw, kh = (kernel_size,) * 3 if isinstance(kernel_size, int) else tuple(kernel_size)
+    if norm_type == float("inf"):
+        return max_pool3d(input.abs(), kernel_size, stride, 0, 1, ceil_mode)
+    if norm_type == -float("inf"):
+        return -max_pool3d(-input.abs(), kernel_size, stride, 0, 1, ceil_mode)
+    if stride is not None:
+        out = avg_pool3d(input.pow(norm_type), kernel_size, stride, 0, ceil_mode)
+    else:
+        out = avg_pool3d(input.pow(norm_type), kernel_size, padding=0, ceil_mode=ceil_mode)
+    return (tapegrad.sign(out) * tapegrad.relu(tapegrad.abs(out))).mul(kd * kw * kh).pow(
+        1.0 / norm_type)
+
+
+# -- the *_with_indices forms: always (values, indices), whatever return_indices says ------------
+def max_pool1d_with_indices(input: Tensor, kernel_size: Any, stride: Any = None,
+                            padding: Any = 0, dilation: Any = 1, ceil_mode: bool = False,
+                            return_indices: bool = False) -> tuple[Tensor, Tensor]:
+    """``max_pool1d(..., return_indices=True)``: the maxima and their indices."""
+    return max_pool1d(input, kernel_size, stride, padding, dilation, ceil_mode, True)
+
+
+def max_pool2d_with_indices(input: Tensor, kernel_size: Any, stride: Any = None,
+                            padding: Any = 0, dilation: Any = 1, ceil_mode: bool = False,
+                            return_indices: bool = False) -> tuple[Tensor, Tensor]:
+    """``max_pool2d(..., return_indices=True)``: the maxima and their flat indices."""
+    return max_pool2d(input, kernel_size, stride, padding, dilation, ceil_mode, True)
+
+
+def max_pool3d_with_indices(input: Tensor, kernel_size: Any, stride: Any = None,
+                            padding: Any = 0, dilation: Any = 1, ceil_mode: bool = False,
+                            return_indices: bool = False) -> tuple[Tensor, Tensor]:
+    """``max_pool3d(..., return_indices=True)``: the maxima and their flat indices."""
+    return max_pool3d(input, kernel_size, stride, padding, dilation, ceil_mode, True)
+
+
+def adaptive_max_pool1d_with_indices(input: Tensor, output_size: Any,
+                                     return_indices: bool = False) -> tuple[Tensor, Tensor]:
+    """``adaptive_max_pool1d(..., return_indices=True)``."""
+    return adaptive_max_pool1d(input, output_size, True)
+
+
+def adaptive_max_pool2d_with_indices(input: Tensor, output_size: Any,
+                                     return_indices: bool = False) -> tuple[Tensor, Tensor]:
+    """``adaptive_max_pool2d(..., return_indices=True)``."""
+    return adaptive_max_pool2d(input, output_size, True)
+
+
+def adaptive_max_pool3d_with_indices(input: Tensor, output_size: Any,
+                                     return_indices: bool = False) -> tuple[Tensor, Tensor]:
+    """``adaptive_max_pool3d(..., return_indices=True)``."""
+    return adaptive_max_pool3d(input, output_size, True)
+
+
+# -- fractional max pooling ------------------------------------------------------------------------
+def _fractional(input: Tensor, d: int, kernel_size: Any, output_size: Any, output_ratio: Any,
+                return_indices: bool, samples: Tensor | None) -> Any:
+    """Fractional max pooling over the last ``d`` dims (see ``tapegrad._ops.fractional_pool``):
+    without ``_random_samples``, one ``rand(N, C, d)`` draw (torch's, seeded) per call."""
+    fn = f"fractional_max_pool{d}d"
+    if output_size is None and output_ratio is None:
+        raise ValueError(f"{fn} requires specifying either an output_size or an output_ratio")
+    kernel = _tuple(kernel_size, d, fn, "kernel_size", "either be a single int")
+    if output_size is None:
+        if d == 2 and not isinstance(output_ratio, (int, float)) and len(output_ratio) > 2:
+            raise ValueError(f"{fn} requires output_ratio to either be a single Int or tuple "
+                             "of Ints.")
+        ratio = (output_ratio,) * d if isinstance(output_ratio, (int, float)) \
+            else tuple(output_ratio)
+        output_size = [int(input.size(k - d) * ratio[k]) for k in range(d)]
+    size = _tuple(output_size, d, fn, "output_size", "either be a single int")
+    if samples is None:
+        batch = 1 if input.dim() == d + 1 else input.size(0)
+        samples = tapegrad.rand(batch, input.size(-d - 1), d, dtype=input.dtype)
+    indices = _FP.FRACTIONAL_MAX_POOL_INDICES(input.detach(), samples.detach(),
+                                              kernel_size=kernel, output_size=size)
+    op = _FP.FRACTIONAL_MAX_POOL2D if d == 2 else _FP.FRACTIONAL_MAX_POOL3D
+    values = op(input, indices, dims=d)
+    return (values, indices) if return_indices else values
+
+
+def fractional_max_pool2d(input: Tensor, kernel_size: Any, output_size: Any = None,
+                          output_ratio: Any = None, return_indices: bool = False,
+                          _random_samples: Tensor | None = None) -> Any:
+    """Max pooling over pseudo-random ``kernel_size`` windows (Graham's fractional max pooling)
+    of an (N, C, H, W) or (C, H, W) input, down to ``output_size`` or ``output_ratio`` times the
+    input's size; with ``return_indices`` also the flat indices ``h * W + w`` of the maxima."""
+    return _fractional(input, 2, kernel_size, output_size, output_ratio, return_indices,
+                       _random_samples)
+
+
+def fractional_max_pool3d(input: Tensor, kernel_size: Any, output_size: Any = None,
+                          output_ratio: Any = None, return_indices: bool = False,
+                          _random_samples: Tensor | None = None) -> Any:
+    """``fractional_max_pool2d`` over the last three dims of an (N, C, T, H, W) or
+    (C, T, H, W) input."""
+    return _fractional(input, 3, kernel_size, output_size, output_ratio, return_indices,
+                       _random_samples)
+
+
+def fractional_max_pool2d_with_indices(input: Tensor, kernel_size: Any, output_size: Any = None,
+                                       output_ratio: Any = None, return_indices: bool = False,
+                                       _random_samples: Tensor | None = None) -> tuple:
+    """``fractional_max_pool2d(..., return_indices=True)``."""
+    return _fractional(input, 2, kernel_size, output_size, output_ratio, True, _random_samples)
+
+
+def fractional_max_pool3d_with_indices(input: Tensor, kernel_size: Any, output_size: Any = None,
+                                       output_ratio: Any = None, return_indices: bool = False,
+                                       _random_samples: Tensor | None = None) -> tuple:
+    """``fractional_max_pool3d(..., return_indices=True)``."""
+    return _fractional(input, 3, kernel_size, output_size, output_ratio, True, _random_samples)

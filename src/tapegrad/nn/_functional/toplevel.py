@@ -439,3 +439,24 @@ Tensor.prelu = _tensor_prelu
 
 __all__ += ["adaptive_avg_pool1d", "adaptive_max_pool1d", "max_pool1d_with_indices",
             "grid_sampler_2d", "grid_sampler_3d", "conv_tbc", "embedding_renorm_"]
+
+
+def rrelu(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3,
+          training: bool = False, generator: Any = None) -> Tensor:
+    """Randomized leaky ReLU (see ``nn.functional.rrelu``)."""
+    return _act.rrelu(input, lower, upper, training, generator=generator)
+
+
+def rrelu_(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3,
+           training: bool = False, generator: Any = None) -> Tensor:
+    """In-place :func:`rrelu`."""
+    return _act.rrelu_(input, lower, upper, training, generator=generator)
+
+
+def channel_shuffle(input: Tensor, groups: int) -> Tensor:
+    """The channels interleaved across ``groups`` (see ``nn.functional.channel_shuffle``)."""
+    return _functional().channel_shuffle(input, groups)
+
+
+native_channel_shuffle = channel_shuffle
+__all__ += ["rrelu", "rrelu_", "channel_shuffle", "native_channel_shuffle"]

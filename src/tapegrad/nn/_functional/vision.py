@@ -21,6 +21,7 @@ import warnings
 from typing import Any
 
 import tapegrad
+from tapegrad._ops.channel_shuffle import CHANNEL_SHUFFLE
 from tapegrad import Tensor
 from tapegrad._ops import grid_sample as _GS, vision as _V
 
@@ -406,3 +407,28 @@ def grid_sample(input: Tensor, grid: Tensor, mode: str = "bilinear",
 
 
 __all__ += ["affine_grid", "grid_sample"]
+
+
+def channel_shuffle(input: Tensor, groups: int) -> Tensor:
+    """The channels of an ``(N, C, *)`` tensor interleaved across ``groups`` (torch's
+    ``channel_shuffle``): split them into ``groups`` blocks, then take one from each in turn.
+
+    >>> import tapegrad as torch
+    >>> channel_shuffle(torch.arange(4.).view(1, 4, 1), 2).flatten()
+    tensor([0., 2., 1., 3.])
+    """
+    if input.dim() <= 2:
+        raise RuntimeError("channel_shuffle expects input with > 2 dims, but got input with "
+                           f"sizes {list(input.shape)}")
+    if groups <= 0:
+        raise RuntimeError("Number of groups to divide channels in must be positive. Value of "
+                           f"groups:{groups}")
+    channels = input.shape[1]
+    if channels % groups != 0:
+        raise RuntimeError(f"Number of channels must be divisible by groups. Got {channels} "
+                           f"channels and {groups} groups.")
+    return CHANNEL_SHUFFLE(input, groups=groups)
+
+
+native_channel_shuffle = channel_shuffle  # torch's other name for it
+__all__ += ["channel_shuffle", "native_channel_shuffle"]

@@ -25,7 +25,7 @@ from .module import Module
 __all__ = ["Threshold", "ReLU", "Hardtanh", "ReLU6", "Sigmoid", "Hardsigmoid", "Tanh", "SiLU",
            "Mish", "Hardswish", "ELU", "CELU", "SELU", "GLU", "GELU", "Hardshrink", "LeakyReLU",
            "LogSigmoid", "Softplus", "Softshrink", "PReLU", "Softsign", "Tanhshrink", "Softmin",
-           "Softmax", "Softmax2d", "LogSoftmax"]
+           "Softmax", "Softmax2d", "LogSoftmax", "RReLU"]
 
 
 def _inplace_text(inplace: bool) -> str:
@@ -266,6 +266,34 @@ class LeakyReLU(Module):
     def extra_repr(self) -> str:
         inplace = ", inplace=True" if self.inplace else ""
         return f"negative_slope={self.negative_slope}{inplace}"
+
+
+class RReLU(Module):
+    """Randomized leaky ReLU: ``y = x`` where positive, else ``a * x``.
+
+    While training, ``a`` is drawn from U(lower, upper) for each element at each call (torch's
+    draws, seeded); in eval mode it is the mean ``(lower + upper) / 2``.
+
+    Example::
+
+        >>> m = nn.RReLU(0.1, 0.3).eval()
+        >>> m(torch.tensor([-1.0, 2.0]))
+        tensor([-0.2000,  2.0000])
+    """
+
+    def __init__(self, lower: float = 1.0 / 8, upper: float = 1.0 / 3,
+                 inplace: bool = False) -> None:
+        super().__init__()
+        self.lower = lower
+        self.upper = upper
+        self.inplace = inplace
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.rrelu(input, self.lower, self.upper, self.training, self.inplace)
+
+    def extra_repr(self) -> str:
+        inplace = ", inplace=True" if self.inplace else ""
+        return f"lower={self.lower}, upper={self.upper}{inplace}"
 
 
 class LogSigmoid(Module):

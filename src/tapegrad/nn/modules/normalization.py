@@ -392,6 +392,31 @@ class InstanceNorm3d(_InstanceNorm):
     _batched_dim = 5
 
 
+class LazyInstanceNorm1d(_LazyNormBase, _InstanceNorm):
+    """An ``InstanceNorm1d`` whose ``num_features`` is read from ``input.shape[1]`` at the first
+    call.  Unlike ``InstanceNorm1d`` it defaults to ``affine=True`` and
+    ``track_running_stats=True`` (torch's lazy defaults)."""
+
+    cls_to_become = InstanceNorm1d
+    _batched_dim = 3
+
+
+class LazyInstanceNorm2d(_LazyNormBase, _InstanceNorm):
+    """An ``InstanceNorm2d`` whose ``num_features`` is read from ``input.shape[1]`` at the first
+    call (``affine`` and ``track_running_stats`` on by default)."""
+
+    cls_to_become = InstanceNorm2d
+    _batched_dim = 4
+
+
+class LazyInstanceNorm3d(_LazyNormBase, _InstanceNorm):
+    """An ``InstanceNorm3d`` whose ``num_features`` is read from ``input.shape[1]`` at the first
+    call (``affine`` and ``track_running_stats`` on by default)."""
+
+    cls_to_become = InstanceNorm3d
+    _batched_dim = 5
+
+
 class LocalResponseNorm(Module):
     """Each element divided by ``(k + alpha * mean of squares over `size` neighbouring
     channels) ** beta`` (see ``F.local_response_norm``)."""
@@ -413,4 +438,5 @@ class LocalResponseNorm(Module):
 
 __all__ += ["BatchNorm2d", "BatchNorm3d", "LazyBatchNorm1d", "LazyBatchNorm2d", "LazyBatchNorm3d",
             "GroupNorm", "InstanceNorm1d", "InstanceNorm2d", "InstanceNorm3d",
-            "LocalResponseNorm"]
+            "LocalResponseNorm", "LazyInstanceNorm1d", "LazyInstanceNorm2d",
+            "LazyInstanceNorm3d"]

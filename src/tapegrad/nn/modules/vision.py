@@ -1,4 +1,5 @@
-"""``Unfold``/``Fold`` (sliding blocks as columns and back) and ``PixelShuffle``/``PixelUnshuffle``.
+"""``Unfold``/``Fold`` (sliding blocks as columns and back), ``PixelShuffle``/``PixelUnshuffle``
+and ``ChannelShuffle`` (with its function, ``channel_shuffle``).
 
     >>> from tapegrad import nn
     >>> nn.Unfold(kernel_size=(2, 3))
@@ -13,7 +14,7 @@ from tapegrad import Tensor
 from .. import functional as F
 from .module import Module
 
-__all__ = ["Unfold", "Fold", "PixelShuffle", "PixelUnshuffle"]
+__all__ = ["Unfold", "Fold", "PixelShuffle", "PixelUnshuffle", "ChannelShuffle"]
 
 
 class Unfold(Module):
@@ -131,3 +132,24 @@ class UpsamplingBilinear2d(Upsample):
 
 
 __all__ += ["Upsample", "UpsamplingNearest2d", "UpsamplingBilinear2d"]
+
+
+class ChannelShuffle(Module):
+    """Interleave the channels of an ``(N, C, *)`` input across ``groups`` (ShuffleNet's
+    shuffle), so that grouped convolutions that follow see channels from every group.
+
+    Example::
+
+        >>> nn.ChannelShuffle(2)(torch.arange(4.).view(1, 4, 1)).flatten()
+        tensor([0., 2., 1., 3.])
+    """
+
+    def __init__(self, groups: int) -> None:
+        super().__init__()
+        self.groups = groups
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.channel_shuffle(input, self.groups)
+
+    def extra_repr(self) -> str:
+        return f"groups={self.groups}"
