@@ -128,7 +128,16 @@ def test_torch_file_loads_in_tapegrad(dtype, geometry):
     assert result.is_contiguous() == theirs.is_contiguous()
 
 
-@pytest.mark.parametrize("dtype", ["float32", "float64", "float16", "complex64"])
+def test_a_complex_tensor_requiring_grad_from_torch_is_refused():
+    """tapegrad does not differentiate through complex values, so it will not build a complex
+    tensor that requires grad, from a file either (it says so rather than drop the flag)."""
+    theirs = values(torch, "complex64").requires_grad_()
+    with pytest.raises(RuntimeError, match="autograd through complex"):
+        loaded(tg, saved(torch, theirs))
+    assert np.array_equal(loaded(tg, saved(torch, theirs.detach())).numpy(), theirs.detach().numpy())
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64", "float16"])
 def test_requires_grad_round_trips(dtype):
     ours = values(tg, dtype).requires_grad_()
     theirs = values(torch, dtype).requires_grad_()
