@@ -16,10 +16,12 @@ Torch's in-place variants that read their result in backward (``leaky_relu_``, `
 from __future__ import annotations
 
 import math
+import weakref
 from typing import Any
 
 import numpy as np
 
+from ..autograd import grad_mode
 from ._registry import elementwise, general, raw
 from .elementwise import CLAMP, exp, sigmoid, tanh, where
 from .shape import CAT, NARROW
@@ -136,16 +138,45 @@ def _working(a: np.ndarray) -> tuple:
     return x, x.dtype.type
 
 
+# The erf GELU's forward leaves ``1 + erf(x / sqrt 2)`` here for its derivative (the backward
+# pass would compute the same array again), keyed by the input array while that array lives.
+# The entry goes with the array: a backward that frees the graph, or no graph at all, drops it.
+_ONE_PLUS_ERF: dict = {}
+
+
+def _recording() -> bool:
+    return grad_mode.state.enabled
+
+
+def _remember_erf(a: np.ndarray, one_plus_erf: np.ndarray) -> None:
+    key = id(a)
+    _ONE_PLUS_ERF[key] = (weakref.ref(a, lambda _, key=key: _ONE_PLUS_ERF.pop(key, None)),
+                          one_plus_erf)
+
+
+def _one_plus_erf(x: np.ndarray, a: np.ndarray, t: type) -> np.ndarray:
+    """``1 + erf(x / sqrt 2)`` for the GELU of ``a`` (``x`` is ``a`` in its working dtype): from
+    the forward's leftovers when they are there (read-only: callers must not write to it)."""
+    entry = _ONE_PLUS_ERF.get(id(a))
+    if entry is not None and entry[0]() is a:
+        return entry[1]
+    out = _erf_for(x * t(_SQRT_HALF))
+    out += t(1)
+    return out
+
+
 def _gelu(a: np.ndarray, approximate: str) -> np.ndarray:
     _check_approximate(approximate)
     x, t = _working(a)
     if approximate == "tanh":
         inner = t(_TANH_BETA) * (x + t(_TANH_KAPPA) * x * x * x)
         out = t(0.5) * x * (t(1) + np.tanh(inner))
-    else:  # x * 0.5 * (1 + erf(x / sqrt 2)), in that order, in place
-        out = _erf_for(x * t(_SQRT_HALF))
-        out += t(1)
-        out *= x * t(0.5)
+    else:  # x * 0.5 * (1 + erf(x / sqrt 2)), in that order
+        one_plus_erf = _erf_for(x * t(_SQRT_HALF))
+        one_plus_erf += t(1)
+        out = one_plus_erf * (x * t(0.5))
+        if a.__class__ is np.ndarray and _recording():
+            _remember_erf(a, one_plus_erf)
     return out.astype(a.dtype, copy=False)
 
 
@@ -156,9 +187,7 @@ def _gelu_derivative(a: np.ndarray, approximate: str) -> np.ndarray:
         d_inner = t(_TANH_BETA) * (t(1) + t(3.0 * _TANH_KAPPA) * x * x)
         out = t(0.5) * (t(1) + th) + t(0.5) * x * (t(1) - th * th) * d_inner
     else:  # cdf + x * pdf, each factor in torch's order, in place
-        cdf = _erf_for(x * t(_SQRT_HALF))
-        cdf += t(1)
-        cdf *= t(0.5)
+        cdf = _one_plus_erf(x, a, t) * t(0.5)
         pdf = t(-0.5) * x
         pdf *= x
         np.exp(pdf, out=pdf)
