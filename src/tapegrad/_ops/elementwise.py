@@ -307,11 +307,20 @@ TANH = elementwise("tanh", np.tanh, "TanhBackward0", promote="float",
 
 
 def _sigmoid(a: np.ndarray) -> np.ndarray:
-    # exp of a non-positive number only, so large |a| neither overflows nor warns; half
-    # precision is computed in single and rounded once, as torch does.
+    # 1 / (1 + e) where a >= 0 and e / (1 + e) below, with e = exp(-|a|): exp of a non-positive
+    # number only, so large |a| neither overflows nor warns. Half precision is computed in
+    # single and rounded once, as torch does. In place where possible: the arrays of a conv
+    # net are large, and every fresh one costs page faults.
     x = a.astype(np.float32) if a.dtype.char == "e" else a  # "e": float16
-    e = np.exp(-np.abs(x))
-    return np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(a.dtype, copy=False)
+    if not x.shape:  # NumPy returns scalars from 0-d arithmetic; the in-place steps need arrays
+        x = x.reshape(1)
+    e = np.abs(x)
+    np.negative(e, out=e)
+    np.exp(e, out=e)
+    d = e + x.dtype.type(1)
+    out = np.reciprocal(d)
+    np.divide(e, d, out=out, where=x < 0)
+    return out.reshape(a.shape).astype(a.dtype, copy=False)
 
 
 SIGMOID = elementwise("sigmoid", _sigmoid, "SigmoidBackward0", promote="float",
