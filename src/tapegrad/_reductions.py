@@ -243,11 +243,10 @@ def norm(input: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False,
     return ST.NORM_P(input, dim=dims, keepdim=keepdim, p=float(p))
 
 
-def _spread(op: Any, input: Tensor, dim: Any, unbiased: Any, keepdim: bool,
-            correction: Any) -> Tensor:
-    """var/std: torch also takes ``unbiased`` as the second positional argument."""
-    if input.dtype.np.kind not in "fc":
-        raise RuntimeError("std and var only support floating point and complex dtypes")
+def _spread_arguments(name: str, input: Tensor, dim: Any, unbiased: Any,
+                      correction: Any) -> tuple:
+    """The dims and correction of var/std/var_mean/std_mean (torch also takes ``unbiased`` as
+    the second positional argument), with torch's warning when no degree of freedom is left."""
     if isinstance(dim, builtins.bool):
         unbiased, dim = dim, None
     if correction is None:
@@ -257,10 +256,19 @@ def _spread(op: Any, input: Tensor, dim: Any, unbiased: Any, keepdim: bool,
     for i, size in enumerate(input.shape):
         count *= size if dims is None or i in dims else 1
     if count - correction <= 0:
-        warn_at_caller(f"{op.name}(): degrees of freedom is <= 0. Correction should be strictly "
-                      "less than the reduction factor (input numel divided by output numel). "
-                      "(Triggered internally at /__w/pytorch/pytorch/aten/src/ATen/native/"
-                      "ReduceOps.cpp:1861.)")
+        warn_at_caller(f"{name}(): degrees of freedom is <= 0. Correction should be strictly "
+                       "less than the reduction factor (input numel divided by output numel). "
+                       "(Triggered internally at /__w/pytorch/pytorch/aten/src/ATen/native/"
+                       "ReduceOps.cpp:1861.)")
+    return dims, correction
+
+
+def _spread(op: Any, input: Tensor, dim: Any, unbiased: Any, keepdim: bool,
+            correction: Any) -> Tensor:
+    """var/std."""
+    if input.dtype.np.kind not in "fc":
+        raise RuntimeError("std and var only support floating point and complex dtypes")
+    dims, correction = _spread_arguments(op.name, input, dim, unbiased, correction)
     return op(input, dim=dims, keepdim=keepdim, correction=correction)
 
 
@@ -354,19 +362,7 @@ def _spread_mean(op: Any, name: str, input: Tensor, dim: Any, unbiased: Any, kee
     """std_mean/var_mean: the same arguments as std/var, both results from one node."""
     if input.dtype.np.kind not in "fc":
         raise RuntimeError(f"{name} only support floating point and complex dtypes")
-    if isinstance(dim, builtins.bool):
-        unbiased, dim = dim, None
-    if correction is None:
-        correction = 1 if unbiased is None or unbiased else 0
-    dims = _dims(dim, input.ndim)
-    count = 1
-    for i, size in enumerate(input.shape):
-        count *= size if dims is None or i in dims else 1
-    if count - correction <= 0:
-        warn_at_caller(f"{name}(): degrees of freedom is <= 0. Correction should be strictly "
-                       "less than the reduction factor (input numel divided by output numel). "
-                       "(Triggered internally at /__w/pytorch/pytorch/aten/src/ATen/native/"
-                       "ReduceOps.cpp:1861.)")
+    dims, correction = _spread_arguments(name, input, dim, unbiased, correction)
     return tuple(op(input, dim=dims, keepdim=keepdim, correction=correction))
 
 

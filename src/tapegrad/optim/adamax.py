@@ -7,8 +7,7 @@ import tapegrad
 from tapegrad import Tensor
 
 from . import _pointwise as P
-from .adam import _to_scalar
-from .nadam import _check_adam_like
+from .adam import _check_adam_like, _to_scalar
 from .optimizer import Optimizer
 
 __all__ = ["Adamax"]

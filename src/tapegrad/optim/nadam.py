@@ -7,26 +7,10 @@ import tapegrad
 from tapegrad import Tensor
 
 from . import _pointwise as P
-from .adam import _to_scalar
+from .adam import _check_adam_like, _to_scalar
 from .optimizer import Optimizer, _capturable_devices
 
 __all__ = ["NAdam"]
-
-
-def _check_adam_like(lr: Any, betas: tuple, eps: float, weight_decay: float) -> None:
-    """The argument checks NAdam, RAdam and Adamax share, in torch's order and words."""
-    if isinstance(lr, Tensor) and lr.numel() != 1:
-        raise ValueError("Tensor lr must be 1-element")
-    if not 0.0 <= lr:
-        raise ValueError(f"Invalid learning rate: {lr}")
-    if not 0.0 <= eps:
-        raise ValueError(f"Invalid epsilon value: {eps}")
-    if not 0.0 <= betas[0] < 1.0:
-        raise ValueError(f"Invalid beta parameter at index 0: {betas[0]}")
-    if not 0.0 <= betas[1] < 1.0:
-        raise ValueError(f"Invalid beta parameter at index 1: {betas[1]}")
-    if not 0.0 <= weight_decay:
-        raise ValueError(f"Invalid weight_decay value: {weight_decay}")
 
 
 class NAdam(Optimizer):
