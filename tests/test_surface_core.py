@@ -684,3 +684,14 @@ def test_index_array_out_of_bounds_names_torchs_dimension(index):
         return eval("x" + index, {"x": x})
 
     _same(code)
+
+
+@pytest.mark.parametrize("make", [
+    lambda m: [m.tensor(1.), m.tensor(2.)], lambda m: [m.ones(2), m.tensor(2.)],
+    lambda m: [m.ones(0), m.tensor(2.)], lambda m: [m.ones(2, 1), m.ones(2)]])
+def test_cat_refuses_zero_dim_and_mismatched_ranks_as_torch(make):
+    with pytest.raises(RuntimeError) as theirs:
+        torch.cat(make(torch))
+    with pytest.raises(RuntimeError) as ours:
+        tg.cat(make(tg))
+    assert str(ours.value) == str(theirs.value)

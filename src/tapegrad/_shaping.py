@@ -174,6 +174,10 @@ def repeat(input: Tensor, *sizes: Any) -> Tensor:
 def cat(tensors: Sequence[Tensor], dim: int = 0, *, out: Tensor | None = None) -> Tensor:
     """Join tensors along an existing dimension."""
     shapes = [t._data.shape if t.__class__ is Tensor else tuple(t.shape) for t in tensors]
+    for k, shape in enumerate(shapes):
+        if not shape:
+            raise RuntimeError(f"zero-dimensional tensor (at position {k}) cannot be "
+                               "concatenated")
     if any(s == (0,) for s in shapes):  # empty 1-D tensors are skipped, as in torch
         kept = [k for k, s in enumerate(shapes) if s != (0,)] or [0]
         tensors, shapes = [tensors[k] for k in kept], [shapes[k] for k in kept]
