@@ -174,7 +174,8 @@ def _gelu(a: np.ndarray, approximate: str) -> np.ndarray:
     else:  # x * 0.5 * (1 + erf(x / sqrt 2)), in that order
         one_plus_erf = _erf_for(x * t(_SQRT_HALF))
         one_plus_erf += t(1)
-        out = one_plus_erf * (x * t(0.5))
+        out = x * t(0.5)
+        out *= one_plus_erf  # (1 + erf) * (x / 2): the product's rounding, one array fewer
         if a.__class__ is np.ndarray and _recording():
             _remember_erf(a, one_plus_erf)
     return out.astype(a.dtype, copy=False)

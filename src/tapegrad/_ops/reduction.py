@@ -412,16 +412,29 @@ LOGSUMEXP = reduction("logsumexp", _np_logsumexp, "LogsumexpBackward0",
 _F16 = np.dtype(np.float16)
 
 
+def _max_keepdims(x: np.ndarray, dim: int) -> np.ndarray:
+    """``np.maximum.reduce(x, axis=dim, keepdims=True)``, faster for many short rows.
+
+    NumPy reduces a short last axis row by row, slowly (attention scores over 16 keys: about
+    3 ns per element); reducing the transposed copy runs along contiguous memory instead.  The
+    maximum does not depend on the order, so the result is the same bit for bit."""
+    n = x.shape[dim] if x.ndim else 1
+    if x.ndim < 2 or dim not in (-1, x.ndim - 1) or n > 32 or x.size < 64 * n:
+        return np.maximum.reduce(x, axis=dim, keepdims=True)
+    rows = np.ascontiguousarray(x.reshape(-1, n).T)
+    return np.maximum.reduce(rows, axis=0).reshape(x.shape[:-1] + (1,))
+
+
 def _np_softmax(a: np.ndarray, dim: int) -> np.ndarray:
     x = a.astype(np.float32) if a.dtype is _F16 else a
-    e = np.exp(x - np.maximum.reduce(x, axis=dim, keepdims=True))
+    e = np.exp(x - _max_keepdims(x, dim))
     e /= np.add.reduce(e, axis=dim, keepdims=True)
     return e.astype(a.dtype, copy=False)
 
 
 def _np_log_softmax(a: np.ndarray, dim: int) -> np.ndarray:
     x = a.astype(np.float32) if a.dtype is _F16 else a
-    shifted = x - np.maximum.reduce(x, axis=dim, keepdims=True)
+    shifted = x - _max_keepdims(x, dim)
     shifted -= np.log(np.add.reduce(np.exp(shifted), axis=dim, keepdims=True))
     return shifted.astype(a.dtype, copy=False)
 
