@@ -16,8 +16,6 @@ import tapegrad as tg
 
 torch = pytest.importorskip("torch")
 
-SHAPES = ((5,), (3, 4), (40,), ())
-STEPS = 50
 
 CASES = [
     ("NAdam", {}),
@@ -41,43 +39,10 @@ IDS = [f"{name}-{'-'.join(f'{k}={v}' for k, v in kw.items()) or 'defaults'}"
        for name, kw in CASES]
 
 
-def _grad(x: np.ndarray, k: int, sign: int = 1) -> np.ndarray:
-    """A quadratic bowl around a target plus a cubic, elementwise, in the parameter's dtype."""
-    target = np.linspace(-1, 1, x.size, dtype=x.dtype).reshape(x.shape) + x.dtype.type(k)
-    g = x.dtype.type(2) * (x - target) + x.dtype.type(0.3) * x * x * x
-    return (g if sign == 1 else -g).astype(x.dtype)
-
-
-def _params(lib, dtype: str, seed: int = 0) -> list:
-    rng = np.random.default_rng(seed)
-    return [lib.tensor(rng.standard_normal(s).astype(dtype), requires_grad=True)
-            for s in SHAPES]
-
-
-def _set_grads(lib, params: list, maximize: bool = False) -> None:
-    for k, p in enumerate(params):
-        p.grad = lib.tensor(_grad(p.detach().numpy(), k, -1 if maximize else 1))
-
-
-def _run(name: str, kwargs: dict, dtype: str, steps: int = STEPS):
-    tp, gp = _params(torch, dtype), _params(tg, dtype)
-    topt, gopt = getattr(torch.optim, name)(tp, **kwargs), getattr(tg.optim, name)(gp, **kwargs)
-    for _ in range(steps):
-        _set_grads(torch, tp, kwargs.get("maximize", False))
-        _set_grads(tg, gp, kwargs.get("maximize", False))
-        topt.step()
-        gopt.step()
-        yield [p.detach().numpy() for p in tp], [p.detach().numpy() for p in gp]
-
-
-@pytest.fixture
-def correctly_rounded_sqrt(monkeypatch):
-    """torch's sqrt replaced by NumPy's (correctly rounded, like tapegrad's)."""
-    def sqrt(self):
-        return torch.from_numpy(np.asarray(np.sqrt(self.detach().numpy())))
-
-    monkeypatch.setattr(torch.Tensor, "sqrt", sqrt)
-    monkeypatch.setattr(torch.Tensor, "sqrt_", lambda self: self.copy_(sqrt(self)))
+# The harness of tests/test_optim.py: the same gradients, parameters, stepping loop and the
+# fixture that gives torch a correctly rounded sqrt.
+from test_optim import (_params, _plain, _run, _set_grads,  # noqa: E402,F401
+                        correctly_rounded_sqrt)
 
 
 @pytest.mark.parametrize("name,kwargs", CASES, ids=IDS)
@@ -98,17 +63,6 @@ def test_float64_steps_agree_with_torch_to_rounding(name, kwargs):
     start = _params(tg, "float64")
     moved = any(not np.array_equal(a, s.detach().numpy()) for a, s in zip(ours, start))
     assert moved
-
-
-def _plain(obj):
-    """A state_dict as comparable Python data: tensors become (dtype, shape, values)."""
-    if hasattr(obj, "detach"):
-        return (str(obj.dtype).split(".")[-1], tuple(obj.shape), obj.detach().numpy().tolist())
-    if isinstance(obj, dict):
-        return [(k, _plain(v)) for k, v in obj.items()]  # a list: the order counts
-    if isinstance(obj, (list, tuple)):
-        return type(obj)(_plain(v) for v in obj)
-    return obj
 
 
 @pytest.mark.parametrize("name,kwargs", CASES, ids=IDS)
