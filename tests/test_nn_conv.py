@@ -405,3 +405,39 @@ def test_vmap_transposed_per_example_weights():
     out = vmap(lambda a, c: TF.conv_transpose2d(a, c, **kw))(x, w)
     ref = tg.stack([TF.conv_transpose2d(x[i], w[i], **kw) for i in range(3)])
     np.testing.assert_allclose(out.numpy(), ref.numpy(), rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("dims,x_shape,w_shape,kwargs", [
+    (2, (16, 3, 5, 4), (3, 2, 3, 3), {}),
+    (2, (20, 4, 6, 5), (4, 3, 3, 2), {"stride": (2, 1), "padding": (1, 0), "dilation": (1, 2),
+                                      "output_padding": (1, 0)}),
+    (1, (12, 2, 5), (2, 3, 3), {"stride": 2, "padding": 1, "output_padding": 1}),
+    (3, (10, 2, 3, 4, 2), (2, 2, 2, 2, 2), {"padding": (0, 1, 0)}),
+])
+def test_transposed_convolution_of_small_images_in_large_batches(dims, x_shape, w_shape, kwargs):
+    """Batches at least twice the image width take the batch-last path of _ops/convolution.py:
+    values and gradients as torch's, and the same values as the general path."""
+    from tapegrad._ops import convolution as C
+    rng = np.random.default_rng(11)
+    x, w = rng.standard_normal(x_shape), rng.standard_normal(w_shape)
+    results = []
+    for lib in (tg, torch):
+        xt = lib.tensor(x, requires_grad=True)
+        wt = lib.tensor(w, requires_grad=True)
+        y = getattr(lib.nn.functional, f"conv_transpose{dims}d")(xt, wt, **kwargs)
+        (y * y).sum().backward()
+        results.append([y.detach().numpy(), xt.grad.numpy(), wt.grad.numpy()])
+    for ours, theirs in zip(*results):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-10, atol=1e-10)
+    nd = dims
+    args = tuple(kwargs.get(k, d) for k, d in (("stride", 1), ("padding", 0), ("dilation", 1),
+                                               ("output_padding", 0)))
+    args = tuple(a if isinstance(a, tuple) else (a,) * nd for a in args)
+    stride, padding, dilation, output_padding = args
+    full = tuple((i - 1) * s + d * (k - 1) + 1 + op for i, s, d, k, op in
+                 zip(x_shape[2:], stride, dilation, w_shape[2:], output_padding))
+    fast = C._conv_transposed_batch_last(x, w, stride, padding, dilation, full)
+    general = C._conv_transposed_general(x, w, stride, padding, dilation, full, 1)
+    assert x_shape[0] >= 2 * x_shape[-1] and x_shape[-1] < 16  # the case the fast path takes
+    np.testing.assert_array_equal(fast, general)
+    np.testing.assert_array_equal(fast, results[0][0])

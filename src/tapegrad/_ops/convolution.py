@@ -76,12 +76,22 @@ def _conv(x: np.ndarray, w: np.ndarray, stride: tuple, padding: tuple, dilation:
 
 def _conv_transposed(x: np.ndarray, w: np.ndarray, stride: tuple, padding: tuple,
                      dilation: tuple, output_padding: tuple, groups: int) -> np.ndarray:
+    n, size = x.shape[0], x.shape[2:]
+    full = tuple((i - 1) * s + d * (k - 1) + 1 + op
+                 for i, s, d, k, op in zip(size, stride, dilation, w.shape[2:], output_padding))
+    if groups == 1 and size[-1] < 16 and n >= 2 * size[-1]:
+        return _conv_transposed_batch_last(x, w, stride, padding, dilation, full)
+    return _conv_transposed_general(x, w, stride, padding, dilation, full, groups)
+
+
+def _conv_transposed_general(x: np.ndarray, w: np.ndarray, stride: tuple, padding: tuple,
+                             dilation: tuple, full: tuple, groups: int) -> np.ndarray:
+    """The products of every input position with the kernel, then one strided add per kernel
+    offset into the (uncropped) output."""
     n, c_in = x.shape[:2]
     c_out = w.shape[1] * groups
     kernel = w.shape[2:]
     size = x.shape[2:]
-    full = tuple((i - 1) * s + d * (k - 1) + 1 + op
-                 for i, s, d, k, op in zip(size, stride, dilation, kernel, output_padding))
     wm = w.reshape(groups, c_in // groups, w.size // max(c_in, 1)).swapaxes(1, 2)  # (g, C_out/g * K, C_in/g)
     xm = x.reshape(n, groups, c_in // groups, math.prod(size))
     cols = np.matmul(wm, xm).reshape((n, c_out, math.prod(kernel)) + size)
@@ -94,6 +104,27 @@ def _conv_transposed(x: np.ndarray, w: np.ndarray, stride: tuple, padding: tuple
         return out
     crop = tuple(slice(p, f - p) for p, f in zip(padding, full))
     return np.ascontiguousarray(out[(slice(None), slice(None)) + crop])  # contiguous, as torch's
+
+
+def _conv_transposed_batch_last(x: np.ndarray, w: np.ndarray, stride: tuple, padding: tuple,
+                                dilation: tuple, full: tuple) -> np.ndarray:
+    """:func:`_conv_transposed` (one group) for small images in large batches, as LeNet's
+    gradients are: the one strided add per kernel offset then runs over rows of short image
+    width, slowly.  Here the batch is the innermost, contiguous axis while the adds run, and
+    moves back to the front once, at the end.  The same products and the same order of adds,
+    so the same values bit for bit."""
+    n, c_in = x.shape[:2]
+    c_out, kernel, size = w.shape[1], w.shape[2:], x.shape[2:]
+    taps = math.prod(kernel)
+    wk = w.reshape(c_in, c_out, taps).transpose(2, 1, 0).reshape(taps * c_out, c_in)
+    cols = (wk @ np.moveaxis(x, 0, -1).reshape(c_in, -1)).reshape((taps, c_out) + size + (n,))
+    out = np.zeros((c_out,) + full + (n,), dtype=np.result_type(x, w))
+    for k, offset in enumerate(np.ndindex(*kernel)):
+        where = tuple(slice(o * d, o * d + (i - 1) * s + 1, s)
+                      for o, d, i, s in zip(offset, dilation, size, stride))
+        out[(slice(None),) + where] += cols[k]
+    crop = tuple(slice(p, f - p) for p, f in zip(padding, full))
+    return np.ascontiguousarray(np.moveaxis(out, -1, 0)[(slice(None), slice(None)) + crop])
 
 
 def _forward(input: np.ndarray, weight: np.ndarray, bias: np.ndarray | None, stride: tuple,
