@@ -41,9 +41,9 @@ from ._composites import (addcdiv, addcmul, addmm, bincount, bucketize, cdist, c
                           row_stack, searchsorted, take, tensordot, tile, trapezoid, trapz, unique,
                           vstack)
 from ._shaping import (allclose, atleast_1d, atleast_2d, atleast_3d, broadcast_tensors, broadcast_to, cat, chunk, clone, concat,
-                       concatenate, detach, diagonal, equal, expand_as, flatten, flip,
+                       concatenate, detach, equal, expand_as, flatten,
                        is_floating_point, is_tensor, isclose, masked_fill, moveaxis, movedim,
-                       narrow, nonzero, numel, permute, repeat, reshape, roll, split, squeeze,
+                       narrow, numel, permute, repeat, reshape, roll, split, squeeze,
                        stack, swapaxes, swapdims, t, transpose, unbind, unflatten, unsqueeze)
 from ._creation import (arange, as_tensor, asarray, empty, empty_like, eye, from_numpy, full,
                         full_like, linspace, logspace, ones, ones_like, tensor, zeros, zeros_like)

@@ -113,11 +113,6 @@ def _type_as(self: Tensor, other: Tensor) -> Tensor:
     return _to(self, other.dtype)
 
 
-def _flip(self: Tensor, *dims: Any) -> Tensor:
-    """A copy with the order of elements reversed along ``dims`` (ints or one tuple)."""
-    return Sh.flip(self, Sh._shape_arg(dims))
-
-
 def _where(self: Tensor, condition: Tensor, other: Any) -> Tensor:
     """``tapegrad.where(condition, self, other)``: self where condition holds, else other."""
     return A.where(condition, self, other)
@@ -221,11 +216,11 @@ _OTHER = {
     "squeeze": Sh.squeeze, "unsqueeze": Sh.unsqueeze, "permute": Sh.permute,
     "transpose": Sh.transpose, "swapaxes": Sh.transpose, "t": Sh.t, "expand": Sh.expand,
     "expand_as": Sh.expand_as, "broadcast_to": Sh.broadcast_to, "repeat": Sh.repeat,
-    "split": Sh.split, "chunk": Sh.chunk, "unbind": Sh.unbind, "narrow": Sh.narrow, "flip": _flip,
+    "split": Sh.split, "chunk": Sh.chunk, "unbind": Sh.unbind, "narrow": Sh.narrow,
     "clone": Sh.clone, "clamp": A.clamp, "clip": A.clamp, "where": _where, "trace": A.trace,
-    "diag": A.diag, "tril": A.tril, "triu": A.triu, "diagonal": Sh.diagonal, "roll": Sh.roll,
+    "diag": A.diag, "tril": A.tril, "triu": A.triu, "roll": Sh.roll,
     "movedim": Sh.movedim, "moveaxis": Sh.movedim, "unflatten": Sh.unflatten,
-    "masked_fill": Sh.masked_fill, "nonzero": Sh.nonzero, "tile": Co.tile, "diff": Co.diff,
+    "masked_fill": Sh.masked_fill, "tile": Co.tile, "diff": Co.diff,
     "lerp": Co.lerp, "nan_to_num": Co.nan_to_num, "masked_select": Co.masked_select,
     "take": Co.take, "repeat_interleave": Co.repeat_interleave, "addmm": Co.addmm,
     "addcmul": Co.addcmul, "addcdiv": Co.addcdiv, "unique": Co.unique, "bincount": Co.bincount,

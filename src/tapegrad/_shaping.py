@@ -12,7 +12,7 @@ import numpy as np
 
 from . import _dtype
 from ._api import _accepts_numpy_names, _dims, _out
-from ._ops import _transforms, elementwise as E, linalg as L, shape as S
+from ._ops import _transforms, elementwise as E, shape as S
 from ._tensor import Tensor, _wrap_dim, writable
 
 
@@ -249,12 +249,6 @@ def narrow(input: Tensor, dim: int, start: int, length: int) -> Tensor:
                     length=length)
 
 
-@_accepts_numpy_names
-def flip(input: Tensor, dims: Any) -> Tensor:
-    """Reverse the order of elements along each dimension in ``dims``."""
-    return S.FLIP(input, dims=_dims(dims, input.ndim))
-
-
 def atleast_1d(input: Tensor) -> Tensor:
     """``input`` with at least one dimension (a 0-D tensor becomes shape (1,))."""
     return input if input.ndim >= 1 else S.RESHAPE(input, shape=(1,))
@@ -354,24 +348,6 @@ def masked_fill(input: Tensor, mask: Tensor, value: Any) -> Tensor:
             return E.WHERE(mask, value.to(input.dtype), input)
         value = value.item()
     return E.MASKED_FILL(input, mask, value=value)
-
-
-def nonzero(input: Tensor, *, as_tuple: bool = False) -> Any:
-    """Indices of the nonzero elements: an (n, ndim) int64 tensor, or one tensor per dim."""
-    found = np.nonzero(np.atleast_1d(input._data))
-    if as_tuple:
-        return tuple(Tensor._make(i.astype(np.int64)) for i in found)
-    return Tensor._make(np.stack(found, axis=1).astype(np.int64).reshape(-1, input.ndim))
-
-
-def diagonal(input: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
-    """The diagonal of the planes ``(dim1, dim2)`` (2-D here: the matrix's diagonal)."""
-    if input.ndim != 2:
-        raise NotImplementedError("tapegrad's diagonal takes 2-D tensors; index or permute first")
-    d1, d2 = _wrap_dim(dim1, 2), _wrap_dim(dim2, 2)
-    if d1 == d2:
-        raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
-    return L.DIAGONAL(input if d1 < d2 else S.T_OP(input), offset=offset)
 
 
 def clone(input: Tensor, *, memory_format: Any = None) -> Tensor:
