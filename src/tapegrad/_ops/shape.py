@@ -10,6 +10,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from ..autograd import _engine
+from . import _registry
 from ._registry import Op, general, lift, linear, raw
 
 # -- reshaping -----------------------------------------------------------------------------------
@@ -302,9 +303,13 @@ def _index_put(a: np.ndarray, values: Any, index: Any) -> np.ndarray:
 
 
 def _zero_at(g: Any, index: Any) -> Any:
-    mask = np.ones(g.shape, dtype=bool)
-    mask[index] = False
-    return g * mask
+    """``g`` with exact (positive) zeros at ``index``, as torch's backward writes them (a
+    product with a mask would leave -0.0 where ``g`` is negative)."""
+    keep = np.ones(g.shape, dtype=bool)
+    keep[index] = False
+    if g.__class__ is np.ndarray:
+        return np.where(keep, g, np.zeros((), g.dtype))
+    return _registry.WHERE(lift(g, keep), g, 0.0)
 
 
 def _index_put_jvp(tangents: list, input_shape: tuple, values_shape: tuple, index: Any) -> Any:
