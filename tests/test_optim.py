@@ -231,8 +231,12 @@ def test_state_dict_matches_torch(name, kwargs, correctly_rounded_sqrt):
 
 @pytest.mark.parametrize("name,kwargs", CASES, ids=IDS)
 def test_load_state_dict_round_trip_continues_identically(name, kwargs):
+    check_round_trip_continues(name, kwargs)
+
+
+def check_round_trip_continues(name: str, kwargs: dict) -> None:
     """Save after 20 steps, load into a fresh optimizer on copied parameters: the next 30
-    steps are the same as without the interruption."""
+    steps are the same as without the interruption (also used by test_optim_more.py)."""
     params = _params(tg, "float32")
     opt = getattr(tg.optim, name)(params, **kwargs)
     maximize = kwargs.get("maximize", False)

@@ -7,7 +7,6 @@ float64 runs agree to a few units in the last place (tapegrad emulates torch's F
 """
 from __future__ import annotations
 
-import copy
 
 import numpy as np
 import pytest
@@ -41,8 +40,8 @@ IDS = [f"{name}-{'-'.join(f'{k}={v}' for k, v in kw.items()) or 'defaults'}"
 
 # The harness of tests/test_optim.py: the same gradients, parameters, stepping loop and the
 # fixture that gives torch a correctly rounded sqrt.
-from test_optim import (_params, _plain, _run, _set_grads,  # noqa: E402,F401
-                        correctly_rounded_sqrt)
+from test_optim import (_params, _plain, _run, _set_grads, _to_tapegrad,  # noqa: E402,F401
+                        check_round_trip_continues, correctly_rounded_sqrt)
 
 
 @pytest.mark.parametrize("name,kwargs", CASES, ids=IDS)
@@ -83,33 +82,7 @@ def test_state_dict_and_repr_match_torch(name, kwargs, correctly_rounded_sqrt):
 
 @pytest.mark.parametrize("name,kwargs", CASES, ids=IDS)
 def test_load_state_dict_round_trip_continues_identically(name, kwargs):
-    params = _params(tg, "float32")
-    opt = getattr(tg.optim, name)(params, **kwargs)
-    maximize = kwargs.get("maximize", False)
-    for _ in range(20):
-        _set_grads(tg, params, maximize)
-        opt.step()
-    saved = copy.deepcopy(opt.state_dict())
-    twins = [p.detach().clone().requires_grad_(True) for p in params]
-    twin_opt = getattr(tg.optim, name)(twins, **{**kwargs, "lr": 123.0})
-    twin_opt.load_state_dict(saved)
-    assert twin_opt.param_groups[0]["lr"] == opt.param_groups[0]["lr"]
-    for _ in range(30):
-        for ps, o in ((params, opt), (twins, twin_opt)):
-            _set_grads(tg, ps, maximize)
-            o.step()
-    for a, b in zip(params, twins):
-        np.testing.assert_array_equal(b.detach().numpy(), a.detach().numpy())
-
-
-def _to_tapegrad(obj):
-    if isinstance(obj, torch.Tensor):
-        return tg.tensor(obj.numpy().copy())
-    if isinstance(obj, dict):
-        return {k: _to_tapegrad(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return type(obj)(_to_tapegrad(v) for v in obj)
-    return obj
+    check_round_trip_continues(name, kwargs)
 
 
 def _to_torch(obj):
